@@ -1,0 +1,370 @@
+"""YAML → frozen :class:`~finmodel.schema.CompanyModel`, with every problem located.
+
+The file is composed with PyYAML's safe loader into nodes that keep their line and column;
+we build plain data from the nodes ourselves, recording a ``path → location`` map, turning
+``{value: x, source: ...}`` figures into ``x`` plus provenance, and refusing what a hostile
+file might try (aliases expanding without bound, duplicate keys, binary, deep nesting).
+Pydantic then validates everything at once; each of its errors is rewritten as
+``FILE:LINE:COL: dotted.path: message``.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ._errors import ModelError, Problem, ScenarioError
+from .schema import CompanyModel, GpuCatalog, Provenance
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 200_000
+FIGURE_KEYS = frozenset({"value", "source", "note"})
+
+Location = tuple[Path, int, int]
+PathKey = tuple[str | int, ...]
+
+
+class _Document:
+    """Plain data built from one YAML file, with where each path came from."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.locations: dict[PathKey, Location] = {}
+        self.provenance: dict[str, Provenance] = {}
+        self.problems: list[Problem] = []
+        self._visited = 0
+        self._constructor = yaml.SafeLoader("")
+
+    def problem(self, path: PathKey, message: str, mark: yaml.Mark | None = None) -> None:
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+        else:
+            _, line, column = self.locate(path)
+        self.problems.append(Problem(self.file, line, column, _dotted(path), message))
+
+    def locate(self, path: PathKey) -> Location:
+        for depth in range(len(path), -1, -1):
+            found = self.locations.get(path[:depth])
+            if found is not None:
+                return found
+        return (self.file, 1, 1)
+
+    def has(self, path: PathKey) -> bool:
+        return path in self.locations
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self._visited += 1
+        if self._visited > MAX_NODES:
+            raise _Refused(node.start_mark, f"more than {MAX_NODES:,} values (aliases expanding?)")
+        self.locations.setdefault(path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, bytes):
+            self.problem(path, "binary data is not allowed here", node.start_mark)
+            return None
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> Any:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(path, "mapping keys must be plain scalars", key_node.start_mark)
+                continue
+            key = str(self._constructor.construct_object(key_node, deep=True))
+            child = (*path, key)
+            if key in result:
+                self.problem(child, f"duplicate key {key!r}", key_node.start_mark)
+                continue
+            self.locations[child] = (self.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        if "value" in result and set(result) <= FIGURE_KEYS:
+            self._record(path, result)
+            return result["value"]
+        if "source" in result or "note" in result:
+            self._record(path, result)
+        return result
+
+    def _record(self, path: PathKey, mapping: dict[str, Any]) -> None:
+        source, note = mapping.get("source"), mapping.get("note")
+        if isinstance(source, str | None) and isinstance(note, str | None):
+            self.provenance[_dotted(path)] = Provenance(source=source, note=note)
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _read(file: Path) -> tuple[Any, _Document]:
+    """Parse one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
+    document = _Document(file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ModelError([Problem(file, 1, 1, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+        raw = file.read_bytes()
+    except OSError as error:
+        raise ModelError([Problem(file, 1, 1, "", f"cannot read: {error.strerror or error}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ModelError([Problem(file, line, 1, "", "not UTF-8 text (binary file?)")]) from None
+    if "\x00" in text:
+        raise ModelError([Problem(file, 1, 1, "", "file contains NUL bytes (binary file?)")])
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        if len(nodes) != 1 or nodes[0] is None:
+            raise ModelError([Problem(file, 1, 1, "", "expected exactly one YAML document")])
+        data = document.build(nodes[0], ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ModelError([Problem(file, line, column, "", f"YAML syntax: {error.problem or error}")]) from None
+    except yaml.YAMLError as error:
+        raise ModelError([Problem(file, 1, 1, "", f"YAML: {error}")]) from None
+    except RecursionError:
+        raise ModelError([Problem(file, 1, 1, "", "nesting is too deep")]) from None
+    except _Refused as refused:
+        line, column = refused.mark.line + 1, refused.mark.column + 1
+        raise ModelError([Problem(file, line, column, "", f"refused: {refused.message}")]) from None
+    if not isinstance(data, dict):
+        raise ModelError([Problem(file, 1, 1, "", "the top level must be a mapping of keys")])
+    return data, document
+
+
+def load_catalog(path: str | Path) -> GpuCatalog:
+    """Load a shared GPU catalogue file."""
+    file = Path(path)
+    data, document = _read(file)
+    if document.problems:
+        raise ModelError(document.problems)
+    try:
+        return GpuCatalog.model_validate(data)
+    except ValidationError as error:
+        raise ModelError(_problems(error, document, GpuCatalog, data)) from None
+
+
+def load_model(path: str | Path) -> CompanyModel:
+    """Load and validate a company model; every problem is reported at once as a :class:`ModelError`."""
+    file = Path(path)
+    data, document = _read(file)
+    documents = [document]
+    catalog_name = data.get("gpu_catalog")
+    if isinstance(catalog_name, str):
+        catalog_file = (file.parent / catalog_name).resolve()
+        catalog_data, catalog_document = _read(catalog_file)
+        documents.append(catalog_document)
+        _merge_catalog(data, document, catalog_data, catalog_document)
+    problems = [problem for doc in documents for problem in doc.problems]
+    located = _Located(documents)
+    try:
+        model = CompanyModel.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_problems(error, located, CompanyModel, data))
+        raise ModelError(problems) from None
+    if problems:
+        raise ModelError(problems)
+    provenance = {key: value for doc in documents for key, value in doc.provenance.items()}
+    model._provenance = provenance
+    for name in model.scenarios:
+        try:
+            with_scenario(model, name)
+        except _ScenarioInvalid as invalid:
+            problems.extend(_problems(invalid.error, located, CompanyModel, invalid.data, scenario=name))
+    if problems:
+        raise ModelError(problems)
+    return model
+
+
+class _ScenarioInvalid(Exception):
+    def __init__(self, error: ValidationError, data: dict[str, Any]) -> None:
+        self.error = error
+        self.data = data
+
+
+def with_scenario(model: CompanyModel, name: str | None) -> CompanyModel:
+    """The model with a named scenario's overrides applied (``None``: the model itself)."""
+    if name is None:
+        return model
+    scenario = model.scenarios.get(name)
+    if scenario is None:
+        known = ", ".join(model.scenarios) or "none"
+        raise ScenarioError(f"no scenario {name!r} in {model.company.name} (scenarios: {known})")
+    data = model.model_dump(mode="python", exclude={"scenarios"})
+    for dotted, value in scenario.overrides.items():
+        _set_path(data, dotted.split("."), value)
+    try:
+        result = CompanyModel.model_validate(data)
+    except ValidationError as error:
+        raise _ScenarioInvalid(error, data) from None
+    result._provenance = dict(model._provenance)
+    for dotted in scenario.overrides:
+        result._provenance[dotted] = Provenance(
+            source=scenario.source or f"scenario {name}", note=scenario.note or scenario.description or None
+        )
+    result._scenario_name = name
+    return result
+
+
+def _set_path(data: Any, parts: list[str], value: Any) -> None:
+    target = data
+    for part in parts[:-1]:
+        if isinstance(target, list):
+            target = target[int(part)]
+        else:
+            target = target.setdefault(part, {}) if isinstance(target, dict) else None
+        if target is None:
+            return
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = copy.deepcopy(value)
+    elif isinstance(target, dict):
+        target[last] = copy.deepcopy(value)
+
+
+def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_document: _Document) -> None:
+    """Put the catalogue's generations under ``gpus``, the model's own entries overriding field by field."""
+    generations = catalog.get("generations")
+    if not isinstance(generations, dict):
+        catalog_document.problem(("generations",), "a catalogue needs a mapping 'generations'")
+        return
+    overrides = data.get("gpus") or {}
+    if not isinstance(overrides, dict):
+        return
+    merged: dict[str, Any] = {}
+    for name, entry in generations.items():
+        merged[name] = dict(entry) if isinstance(entry, dict) else entry
+        for path, location in catalog_document.locations.items():
+            if path[:2] == ("generations", name):
+                document.locations.setdefault(("gpus", name, *path[2:]), location)
+        for key, provenance in catalog_document.provenance.items():
+            if key.startswith(f"generations.{name}"):
+                document.provenance.setdefault("gpus." + key.removeprefix("generations."), provenance)
+    for name, entry in overrides.items():
+        if isinstance(entry, dict) and isinstance(merged.get(name), dict):
+            merged[name] = {**merged[name], **entry}
+        else:
+            merged[name] = entry
+    data["gpus"] = merged
+
+
+class _Located:
+    """Location lookup across the model file and its catalogue (model file first)."""
+
+    def __init__(self, documents: list[_Document]) -> None:
+        self.documents = documents
+
+    def locate(self, path: PathKey) -> Location:
+        for depth in range(len(path), -1, -1):
+            for document in self.documents:
+                found = document.locations.get(path[:depth])
+                if found is not None:
+                    return found
+        return (self.documents[0].file, 1, 1)
+
+    def has(self, path: PathKey) -> bool:
+        return any(path in document.locations for document in self.documents)
+
+
+def _problems(
+    error: ValidationError,
+    located: _Located | _Document,
+    model: type[BaseModel],
+    data: Any,
+    scenario: str | None = None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        ctx = item.get("ctx") or {}
+        if item["type"] == "model_inconsistent" and "problems" in ctx:
+            for path, message in ctx["problems"]:
+                problems.append(_located(located, tuple(item["loc"]) + tuple(path), message, scenario))
+            continue
+        loc = tuple(item["loc"])
+        message = _message(item, model, loc)
+        problems.append(_located(located, loc, message, scenario))
+    return problems
+
+
+def _located(located: _Located | _Document, loc: PathKey, message: str, scenario: str | None) -> Problem:
+    if scenario is not None:
+        anchor = ("scenarios", scenario, "overrides")
+        override = _matching_override(located, anchor, loc)
+        file, line, column = located.locate(override)
+        return Problem(file, line, column, _dotted(anchor), f"scenario {scenario!r} makes {_dotted(loc)} invalid: {message}")
+    file, line, column = located.locate(loc)
+    return Problem(file, line, column, _dotted(loc), message)
+
+
+def _matching_override(located: _Located | _Document, anchor: PathKey, loc: PathKey) -> PathKey:
+    """The override entry whose dotted path leads to ``loc`` (else the overrides block)."""
+    for depth in range(len(loc), 0, -1):
+        candidate = (*anchor, _dotted(loc[:depth]))
+        if located.has(candidate):
+            return candidate
+    return anchor
+
+
+def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        key = str(loc[-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key {key!r}{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    message = item["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """Names of the fields allowed at ``loc``, by walking the model's annotations."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) in (tuple, list):
+            current = typing.get_args(current)[0]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _dotted(path: PathKey) -> str:
+    return ".".join(str(part) for part in path)

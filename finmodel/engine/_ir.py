@@ -1,0 +1,389 @@
+"""The expression graph every line item is written in.
+
+A :class:`Graph` is a set of named rows. Each row lives on an *axis* (the projection periods,
+a cohort's years of age, or a single scalar cell) and is defined by one expression that is
+instantiated per column. Two backends read the same expressions: ``_numpy`` evaluates them over
+arrays of shape ``(draws, columns)`` and ``_excel`` prints them as formulas. Because neither
+backend owns any arithmetic of its own, the workbook and the engine cannot drift apart.
+
+Expressions are built with ordinary Python operators (``a * b - c``) plus the helper
+functions below (:func:`minimum`, :func:`if_`, :func:`ge`...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Number = float | int
+
+ARITHMETIC = ("+", "-", "*", "/", "^")
+COMPARISONS = ("<", "<=", ">", ">=", "=")
+
+
+class Expr:
+    """Base class of expression nodes; gives them arithmetic operators."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Expr | Number) -> Expr:
+        return Op("+", (self, lift(other)))
+
+    def __radd__(self, other: Number) -> Expr:
+        return Op("+", (lift(other), self))
+
+    def __sub__(self, other: Expr | Number) -> Expr:
+        return Op("-", (self, lift(other)))
+
+    def __rsub__(self, other: Number) -> Expr:
+        return Op("-", (lift(other), self))
+
+    def __mul__(self, other: Expr | Number) -> Expr:
+        return Op("*", (self, lift(other)))
+
+    def __rmul__(self, other: Number) -> Expr:
+        return Op("*", (lift(other), self))
+
+    def __truediv__(self, other: Expr | Number) -> Expr:
+        return Op("/", (self, lift(other)))
+
+    def __rtruediv__(self, other: Number) -> Expr:
+        return Op("/", (lift(other), self))
+
+    def __pow__(self, other: Expr | Number) -> Expr:
+        return Op("^", (self, lift(other)))
+
+    def __neg__(self) -> Expr:
+        return Op("neg", (self,))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Const(Expr):
+    """A literal number (a structural constant such as an age in years, never an assumption)."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PerColumn(Expr):
+    """A literal that differs by column, e.g. the age of a vintage in each period."""
+
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Ref(Expr):
+    """Another row's value: in the same column, ``lag`` columns earlier, or in column ``at``.
+
+    A lagged reference before the first column reads ``fill``. A reference to a scalar row
+    always reads its single cell.
+    """
+
+    row: str
+    lag: int = 0
+    at: int | None = None
+    fill: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Op(Expr):
+    """An operator or classic spreadsheet function applied to sub-expressions.
+
+    ``op`` is one of ``+ - * / ^ neg`` (arithmetic), ``< <= > >= =`` (comparisons),
+    ``min max sum and or if``.
+    """
+
+    op: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RowSum(Expr):
+    """Sum of a row over columns ``first..last`` inclusive (Excel ``SUM`` over a range)."""
+
+    row: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Npv(Expr):
+    """Excel ``NPV``: columns ``first..last`` of ``row`` discounted at ``rate``.
+
+    Excel's convention: the first value is discounted one full period.
+    """
+
+    rate: Expr
+    row: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Irr(Expr):
+    """Internal rate of return of columns ``first..last`` of ``row``.
+
+    Where no rate exists (the flows never recover the outlay) the value is ``-1`` (−100%),
+    written in Excel as ``IFERROR(IRR(range),-1)``.
+    """
+
+    row: str
+    first: int
+    last: int
+
+
+def lift(value: Expr | Number) -> Expr:
+    """Wrap a Python number as a :class:`Const`; pass expressions through."""
+    if isinstance(value, Expr):
+        return value
+    return Const(float(value))
+
+
+def minimum(*args: Expr | Number) -> Expr:
+    return Op("min", tuple(lift(a) for a in args))
+
+
+def maximum(*args: Expr | Number) -> Expr:
+    return Op("max", tuple(lift(a) for a in args))
+
+
+def total(args: Iterable[Expr | Number]) -> Expr:
+    """Sum of several expressions (``SUM(a,b,...)``); an empty sum is 0."""
+    items = tuple(lift(a) for a in args)
+    if not items:
+        return Const(0.0)
+    if len(items) == 1:
+        return items[0]
+    return Op("sum", items)
+
+
+def if_(condition: Expr, then: Expr | Number, otherwise: Expr | Number) -> Expr:
+    return Op("if", (condition, lift(then), lift(otherwise)))
+
+
+def lt(a: Expr | Number, b: Expr | Number) -> Expr:
+    return Op("<", (lift(a), lift(b)))
+
+
+def le(a: Expr | Number, b: Expr | Number) -> Expr:
+    return Op("<=", (lift(a), lift(b)))
+
+
+def gt(a: Expr | Number, b: Expr | Number) -> Expr:
+    return Op(">", (lift(a), lift(b)))
+
+
+def ge(a: Expr | Number, b: Expr | Number) -> Expr:
+    return Op(">=", (lift(a), lift(b)))
+
+
+def eq(a: Expr | Number, b: Expr | Number) -> Expr:
+    return Op("=", (lift(a), lift(b)))
+
+
+def all_of(*conditions: Expr) -> Expr:
+    return Op("and", conditions)
+
+
+def safe_divide(numerator: Expr | Number, denominator: Expr | Number) -> Expr:
+    """``numerator / denominator``, or 0 where the denominator is 0 (no ``#DIV/0!``)."""
+    denominator = lift(denominator)
+    return if_(eq(denominator, 0), 0, lift(numerator) / denominator)
+
+
+AxisName = str
+RowKind = Literal["input", "calc"]
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """A run of columns: the projection periods, a cohort's ages, or one scalar cell."""
+
+    name: AxisName
+    labels: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line item (or one assumption) on one axis.
+
+    ``expr`` is the whole definition; for inputs it is ``None`` and values are supplied at
+    evaluation time. ``group`` places the row on a schedule (a workbook sheet, a memo table);
+    ``unit`` says what the numbers are.
+    """
+
+    name: str
+    axis: AxisName
+    kind: RowKind
+    expr: Expr | None
+    label: str
+    unit: str
+    group: str
+    per_column: tuple[Expr, ...] | None = None
+
+    def expr_at(self, column: int) -> Expr:
+        """The expression that defines this row's value in ``column``."""
+        if self.per_column is not None:
+            return self.per_column[column]
+        assert self.expr is not None
+        return self.expr
+
+
+@dataclass
+class Graph:
+    """An ordered collection of rows; the order is the presentation order."""
+
+    axes: dict[AxisName, Axis] = field(default_factory=dict)
+    rows: dict[str, Row] = field(default_factory=dict)
+
+    def add_axis(self, axis: Axis) -> Axis:
+        self.axes[axis.name] = axis
+        return axis
+
+    def add_input(self, name: str, axis: AxisName, *, label: str, unit: str, group: str) -> Ref:
+        return self._add(Row(name, axis, "input", None, label, unit, group))
+
+    def add(
+        self,
+        name: str,
+        axis: AxisName,
+        expr: Expr | Number | Sequence[Expr | Number],
+        *,
+        label: str,
+        unit: str,
+        group: str,
+    ) -> Ref:
+        """Define a calculated row, by one expression or one expression per column."""
+        if isinstance(expr, Sequence):
+            cells = tuple(lift(e) for e in expr)
+            if len(cells) != self.axes[axis].size:
+                raise ValueError(f"row {name!r}: {len(cells)} cells for axis {axis!r}")
+            return self._add(Row(name, axis, "calc", None, label, unit, group, cells))
+        return self._add(Row(name, axis, "calc", lift(expr), label, unit, group))
+
+    def _add(self, row: Row) -> Ref:
+        if row.name in self.rows:
+            raise ValueError(f"row {row.name!r} defined twice")
+        if row.axis not in self.axes:
+            raise ValueError(f"row {row.name!r}: unknown axis {row.axis!r}")
+        self.rows[row.name] = row
+        return Ref(row.name)
+
+    def size(self, row: str) -> int:
+        return self.axes[self.rows[row].axis].size
+
+    def dependencies(self, row: Row) -> set[tuple[str, int]]:
+        """``(row, lag)`` pairs this row reads; fixed-column and range reads count as lag 0."""
+        found: set[tuple[str, int]] = set()
+        exprs = row.per_column if row.per_column is not None else (row.expr,)
+        for expr in exprs:
+            if expr is not None:
+                _collect(expr, found)
+        return found
+
+
+def _collect(expr: Expr, found: set[tuple[str, int]]) -> None:
+    if isinstance(expr, Ref):
+        found.add((expr.row, expr.lag if expr.at is None else 0))
+    elif isinstance(expr, Op):
+        for arg in expr.args:
+            _collect(arg, found)
+    elif isinstance(expr, RowSum | Irr):
+        found.add((expr.row, 0))
+    elif isinstance(expr, Npv):
+        found.add((expr.row, 0))
+        _collect(expr.rate, found)
+
+
+def evaluation_order(graph: Graph) -> list[list[str]]:
+    """Rows grouped into strongly connected components, dependencies first.
+
+    A component of one row without a self-reference can be evaluated as a whole array; a
+    larger component (or a row that reads its own earlier columns) is a recurrence and is
+    stepped column by column. A cycle without a lag is an error in the model definition.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    edges = {name: sorted({dep for dep, _ in graph.dependencies(row)}) for name, row in graph.rows.items()}
+    for name, deps in edges.items():
+        for dep in deps:
+            if dep not in graph.rows:
+                raise ValueError(f"row {name!r} reads undefined row {dep!r}")
+
+    counter = 0
+    for root in graph.rows:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child_position = work.pop()
+            if child_position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = edges[node]
+            descended = False
+            while child_position < len(children):
+                child = children[child_position]
+                child_position += 1
+                if child not in index:
+                    work.append((node, child_position))
+                    work.append((child, 0))
+                    descended = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if descended:
+                continue
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(_order_within(graph, component))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return components
+
+
+def _order_within(graph: Graph, component: list[str]) -> list[str]:
+    """Order a component's rows by their same-column (lag 0) dependencies."""
+    members = set(component)
+    if len(component) == 1:
+        return component
+    same_column = {
+        name: {dep for dep, lag in graph.dependencies(graph.rows[name]) if lag == 0 and dep in members}
+        for name in component
+    }
+    ordered: list[str] = []
+    done: set[str] = set()
+    pending = sorted(component, key=list(graph.rows).index)
+    while pending:
+        ready = [name for name in pending if same_column[name] <= done]
+        if not ready:
+            raise ValueError(f"rows {sorted(pending)} depend on each other in the same column")
+        for name in ready:
+            ordered.append(name)
+            done.add(name)
+        pending = [name for name in pending if name not in done]
+    return ordered
+
+
+def is_recurrence(graph: Graph, component: list[str]) -> bool:
+    if len(component) > 1:
+        return True
+    name = component[0]
+    return any(dep == name for dep, _ in graph.dependencies(graph.rows[name]))

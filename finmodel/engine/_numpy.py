@@ -1,0 +1,173 @@
+"""Evaluate a :class:`~finmodel.engine._ir.Graph` with numpy over ``(draws, columns)`` arrays.
+
+Rows that do not read their own past are evaluated as whole arrays (all draws, all columns
+at once). Recurrences (a row reading an earlier column of itself, directly or through other
+rows) are stepped column by column, still vectorised over draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy_financial as npf
+
+from ._ir import Const, Expr, Graph, Irr, Npv, Op, PerColumn, Ref, RowSum, evaluation_order, is_recurrence
+
+Array = np.ndarray
+
+
+def evaluate(graph: Graph, inputs: Mapping[str, Array], draws: int) -> dict[str, Array]:
+    """Values of every row, each an array of shape ``(draws, columns of its axis)``.
+
+    ``inputs`` maps every input row to an array broadcastable to ``(draws, columns)``.
+    """
+    values: dict[str, Array] = {}
+    for name, row in graph.rows.items():
+        if row.kind == "input":
+            if name not in inputs:
+                raise KeyError(f"no value for input {name!r}")
+            array = np.broadcast_to(np.asarray(inputs[name], dtype=float), (draws, graph.size(name)))
+            values[name] = array
+    evaluator = _Evaluator(graph, values, draws)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for component in evaluation_order(graph):
+            if graph.rows[component[0]].kind == "input":
+                continue
+            if is_recurrence(graph, component):
+                evaluator.step(component)
+            else:
+                evaluator.whole(component[0])
+    return values
+
+
+class _Evaluator:
+    def __init__(self, graph: Graph, values: dict[str, Array], draws: int) -> None:
+        self.graph = graph
+        self.values = values
+        self.draws = draws
+
+    def whole(self, name: str) -> None:
+        row = self.graph.rows[name]
+        size = self.graph.size(name)
+        if row.per_column is not None:
+            result = np.empty((self.draws, size))
+            for column, expr in enumerate(row.per_column):
+                result[:, column] = self.cell(expr, column)
+        else:
+            assert row.expr is not None
+            result = np.broadcast_to(self.array(row.expr, size), (self.draws, size)).astype(float)
+        self.values[name] = result
+
+    def step(self, component: list[str]) -> None:
+        size = self.graph.size(component[0])
+        for name in component:
+            if self.graph.size(name) != size:
+                raise ValueError(f"recurrence {component} spans axes of different length")
+            self.values[name] = np.full((self.draws, size), np.nan)
+        for column in range(size):
+            for name in component:
+                self.values[name][:, column] = self.cell(self.graph.rows[name].expr_at(column), column)
+
+    def array(self, expr: Expr, size: int) -> Array:
+        """Evaluate ``expr`` for all columns of an axis of ``size`` columns at once."""
+        if isinstance(expr, Const):
+            return np.full((1, size), expr.value)
+        if isinstance(expr, PerColumn):
+            return np.asarray(expr.values, dtype=float)[None, :]
+        if isinstance(expr, Ref):
+            source = self.values[expr.row]
+            if source.shape[1] == 1:
+                return source
+            if expr.at is not None:
+                return source[:, expr.at : expr.at + 1]
+            if expr.lag == 0:
+                return source
+            shifted = np.full_like(source, expr.fill)
+            shifted[:, expr.lag :] = source[:, : -expr.lag]
+            return shifted
+        if isinstance(expr, Op):
+            return _apply(expr.op, [self.array(arg, size) for arg in expr.args])
+        return self._summary(expr)
+
+    def cell(self, expr: Expr, column: int) -> Array:
+        """Evaluate ``expr`` for one column; returns shape ``(draws,)`` or a scalar."""
+        if isinstance(expr, Const):
+            return np.asarray(expr.value)
+        if isinstance(expr, PerColumn):
+            return np.asarray(expr.values[column])
+        if isinstance(expr, Ref):
+            source = self.values[expr.row]
+            if source.shape[1] == 1:
+                return source[:, 0]
+            if expr.at is not None:
+                return source[:, expr.at]
+            if column - expr.lag < 0:
+                return np.asarray(expr.fill)
+            return source[:, column - expr.lag]
+        if isinstance(expr, Op):
+            return _apply(expr.op, [self.cell(arg, column) for arg in expr.args])
+        return self._summary(expr)[:, 0]
+
+    def _summary(self, expr: Expr) -> Array:
+        if isinstance(expr, RowSum):
+            return self.values[expr.row][:, expr.first : expr.last + 1].sum(axis=1, keepdims=True)
+        if isinstance(expr, Npv):
+            flows = self.values[expr.row][:, expr.first : expr.last + 1]
+            rate = np.broadcast_to(self.cell(expr.rate, 0), (self.draws,))
+            return excel_npv(rate, flows)[:, None]
+        if isinstance(expr, Irr):
+            flows = self.values[expr.row][:, expr.first : expr.last + 1]
+            return np.array([[irr_or_minus_one(draw)] for draw in flows])
+        raise TypeError(f"unknown expression node {type(expr).__name__}")
+
+
+def excel_npv(rate: Array, flows: Array) -> Array:
+    """Excel's ``NPV``: the first flow is discounted one period. Vectorised over draws."""
+    periods = np.arange(1, flows.shape[1] + 1)
+    return (flows / (1.0 + rate[:, None]) ** periods).sum(axis=1)
+
+
+def irr_or_minus_one(flows: Array) -> float:
+    """numpy-financial's IRR, or −1 where none exists (matching ``IFERROR(IRR(..),-1)``)."""
+    rate = npf.irr(flows)
+    return -1.0 if np.isnan(rate) else float(rate)
+
+
+def _apply(op: str, args: list[Array]) -> Array:
+    match op:
+        case "+":
+            return args[0] + args[1]
+        case "-":
+            return args[0] - args[1]
+        case "*":
+            return args[0] * args[1]
+        case "/":
+            return args[0] / args[1]
+        case "^":
+            return np.power(args[0], args[1])
+        case "neg":
+            return -args[0]
+        case "<":
+            return args[0] < args[1]
+        case "<=":
+            return args[0] <= args[1]
+        case ">":
+            return args[0] > args[1]
+        case ">=":
+            return args[0] >= args[1]
+        case "=":
+            return args[0] == args[1]
+        case "min":
+            return np.minimum.reduce(np.broadcast_arrays(*args))
+        case "max":
+            return np.maximum.reduce(np.broadcast_arrays(*args))
+        case "sum":
+            return sum(args[1:], args[0])
+        case "and":
+            return np.logical_and.reduce(np.broadcast_arrays(*args))
+        case "or":
+            return np.logical_or.reduce(np.broadcast_arrays(*args))
+        case "if":
+            return np.where(args[0], args[1], args[2])
+    raise ValueError(f"unknown operator {op!r}")

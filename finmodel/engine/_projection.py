@@ -1,0 +1,187 @@
+"""``project(model)``: evaluate the line items and judge the result.
+
+Pure: no files are read or written here. The result keeps every row as a ``(draws, columns)``
+array; the pandas views show draw 0, which is the deterministic projection when no input was
+varied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .._loader import with_scenario
+from ..schema import CompanyModel
+from ._inputs import COHORT_PREFIX, Assumptions, resolve
+from ._ir import Graph
+from ._lineitems import define
+from ._numpy import evaluate
+
+VerdictLabel = Literal["revenue asset", "partly", "cost centre"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One test of the verdict: what was measured, against what, and whether it passed."""
+
+    test: str
+    passed: bool
+    value: float
+    threshold: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the AI CapEx becomes a revenue asset, with the reasons.
+
+    ``probability`` is the share of draws judged a revenue asset (1 or 0 in a single run).
+    """
+
+    label: VerdictLabel
+    reasons: tuple[Reason, ...]
+    probability: float
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The projection of one model (in one scenario)."""
+
+    model: CompanyModel
+    graph: Graph
+    assumptions: Assumptions
+    values: Mapping[str, np.ndarray]
+    draws: int
+
+    @property
+    def scenario(self) -> str | None:
+        return self.model.scenario_name
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        return self.model.timeline.labels
+
+    def rows_on(self, axis: str, kind: str | None = None) -> list[str]:
+        return [
+            name for name, row in self.graph.rows.items()
+            if row.axis == axis and (kind is None or row.kind == kind)
+        ]
+
+    @cached_property
+    def line_items(self) -> pd.DataFrame:
+        """Every period line item (columns) by period (index), for draw 0."""
+        names = self.rows_on("period", "calc")
+        return pd.DataFrame({name: self.values[name][0] for name in names}, index=pd.Index(self.periods, name="period"))
+
+    @cached_property
+    def metrics(self) -> dict[str, float]:
+        """Every scalar result (horizon totals, cohort NPV/IRR, costs per hour), for draw 0."""
+        return {name: float(self.values[name][0, 0]) for name in self.rows_on("scalar", "calc")}
+
+    @cached_property
+    def cohorts(self) -> dict[str, pd.DataFrame]:
+        """Per generation, the representative cohort's flows by year of age, for draw 0."""
+        tables = {}
+        for axis in self.graph.axes.values():
+            if axis.name.startswith(COHORT_PREFIX):
+                names = self.rows_on(axis.name)
+                tables[axis.name.removeprefix(COHORT_PREFIX)] = pd.DataFrame(
+                    {name: self.values[name][0] for name in names}, index=pd.Index(axis.labels, name="year")
+                )
+        return tables
+
+    @cached_property
+    def verdict(self) -> Verdict:
+        return judge(self)
+
+    def series(self, name: str) -> np.ndarray:
+        """A row's values for all draws, shape ``(draws, columns)``."""
+        return self.values[name]
+
+
+def project(
+    model: CompanyModel,
+    scenario: str | None = None,
+    *,
+    draws: int = 1,
+    inputs: Mapping[str, np.ndarray] | None = None,
+) -> Projection:
+    """Project a model. ``inputs`` replaces assumptions by name with arrays that broadcast to
+    ``(draws, columns)`` — the hook for sensitivities and simulation."""
+    model = with_scenario(model, scenario)
+    assumptions = resolve(model)
+    graph = define(assumptions)
+    values = {name: np.asarray(row.values)[None, :] for name, row in assumptions.rows.items()}
+    for name, array in (inputs or {}).items():
+        if name not in values:
+            raise KeyError(f"unknown input {name!r}")
+        values[name] = np.asarray(array, dtype=float)
+    results = evaluate(graph, values, draws)
+    return Projection(model, graph, assumptions, results, draws)
+
+
+def judge(projection: Projection) -> Verdict:
+    """Four tests over the horizon; all pass → revenue asset, none of the economic ones → cost centre."""
+    v = projection.values
+    scalar = lambda name: v[name][:, 0]  # noqa: E731
+    generations = projection.model.generations_used()
+    revenue = scalar("horizon_leasing_revenue")
+    reasons_by_draw: list[np.ndarray] = []
+
+    coverage = scalar("horizon_coverage")
+    min_coverage = scalar("min_coverage")
+    coverage_ok = (coverage >= min_coverage) & (revenue > 0)
+    reasons_by_draw.append(coverage_ok)
+
+    profit = scalar("horizon_leasing_economic_profit")
+    profit_ok = (profit > 0) & (revenue > 0)
+    reasons_by_draw.append(profit_ok)
+
+    leased_revenue = np.stack([v[f"leasing_revenue[{g}]"].sum(axis=1) for g in generations], axis=1)
+    npv = np.stack([scalar(f"cohort_npv_usd[{g}]") for g in generations], axis=1)
+    weight = leased_revenue.sum(axis=1)
+    positive_share = np.divide((leased_revenue * (npv > 0)).sum(axis=1), weight, out=np.zeros_like(weight), where=weight > 0)
+    cohorts_ok = (positive_share >= 1 - 1e-12) & (weight > 0)
+    reasons_by_draw.append(cohorts_ok)
+
+    share = scalar("horizon_leasing_share_of_value")
+    min_share = scalar("min_leasing_share")
+    material_ok = share >= min_share
+    reasons_by_draw.append(material_ok)
+
+    passed = np.stack(reasons_by_draw, axis=1)
+    economic = passed[:, :3]
+    labels = np.where(passed.all(axis=1), 0, np.where(economic.any(axis=1), 1, 2))
+    names: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
+
+    money = f"{projection.model.company.currency} {projection.model.company.money_unit}"
+    leased = [g for g, r in zip(generations, leased_revenue[0], strict=True) if r > 0]
+    losing = [g for g in leased if npv[0, generations.index(g)] <= 0]
+    reasons = (
+        Reason(
+            "coverage", bool(coverage_ok[0]), float(coverage[0]), float(min_coverage[0]),
+            f"leasing revenue {revenue[0]:,.2f} {money} is {coverage[0]:.2f}x the depreciation of the leased "
+            f"capacity (needs {min_coverage[0]:.2f}x)",
+        ),
+        Reason(
+            "economic profit", bool(profit_ok[0]), float(profit[0]), 0.0,
+            f"leasing NOPAT less a {scalar('hurdle_rate')[0]:.1%} charge on its capital sums to {profit[0]:,.2f} {money}",
+        ),
+        Reason(
+            "cohort NPV", bool(cohorts_ok[0]), float(positive_share[0]), 1.0,
+            "no capacity is leased" if not leased else (
+                f"{positive_share[0]:.0%} of leasing revenue comes from generations whose cohort NPV at the hurdle is positive"
+                + (f"; negative: {', '.join(losing)}" if losing else "")
+            ),
+        ),
+        Reason(
+            "materiality", bool(material_ok[0]), float(share[0]), float(min_share[0]),
+            f"leasing is {share[0]:.1%} of the market value of all capacity used (needs {min_share[0]:.0%})",
+        ),
+    )
+    return Verdict(names[int(labels[0])], reasons, float(np.mean(labels == 0)))

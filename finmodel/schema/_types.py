@@ -1,0 +1,114 @@
+"""Constrained scalar types of the model language.
+
+Each constraint is declared once, with ``annotated_types``, so the same declaration drives
+pydantic validation, the JSON Schema and the hypothesis strategies in ``finmodel.testing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+MAX_MONEY = 1e7
+"""Largest money figure accepted (in the model's money unit); anything larger is a typo."""
+
+Share = Annotated[float, Ge(0), Le(1)]
+"""A fraction between 0 and 1."""
+Money = Annotated[float, Ge(0), Le(MAX_MONEY)]
+"""An amount in the model's money unit (e.g. US$ billions)."""
+UnitPriceUsd = Annotated[float, Gt(0), Le(1e8)]
+"""A price of one item in whole currency units."""
+HourlyPriceUsd = Annotated[float, Ge(0), Le(1000)]
+"""A price per accelerator-hour in whole currency units."""
+LifeYears = Annotated[float, Gt(0), Le(60)]
+"""A life in years (may be fractional: 5.5)."""
+GrowthRate = Annotated[float, Gt(-1), Le(10)]
+"""An annual rate of change: 0.1 is +10% a year, -0.2 is -20% a year."""
+DeclineRate = Annotated[float, Ge(0), Lt(1)]
+"""An annual rate of decline: 0.2 is -20% a year."""
+DiscountRate = Annotated[float, Ge(0), Le(1)]
+"""A rate of return per year."""
+Kilowatts = Annotated[float, Gt(0), Le(1000)]
+"""Power per accelerator in kW, including its share of host, network and cooling fans."""
+
+_QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_FISCAL = re.compile(r"^FY\s*(\d{4})$", re.IGNORECASE)
+
+
+def parse_point_in_time(value: object) -> float:
+    """Turn ``2025``, ``"2025Q3"``, ``"2025-07"`` or a date into a decimal year (2025.5).
+
+    A year or a period label means the start of that period.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a year, a quarter such as 2025Q3, a month such as 2025-07, or a date")
+    if isinstance(value, int):
+        year = value
+        if not 1990 <= year <= 2100:
+            raise ValueError(f"year {value} is outside 1990..2100")
+        return float(year)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        start = dt.date(value.year, 1, 1)
+        days = (dt.date(value.year + 1, 1, 1) - start).days
+        return value.year + (value - start).days / days
+    if isinstance(value, float):
+        if value.is_integer():
+            return parse_point_in_time(int(value))
+        if 1990 <= value <= 2101:
+            return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return parse_point_in_time(int(text))
+        if match := _FISCAL.match(text):
+            return parse_point_in_time(int(match.group(1)))
+        if match := _QUARTER.match(text):
+            return parse_point_in_time(int(match.group(1))) + (int(match.group(2)) - 1) / 4
+        if match := _MONTH.match(text):
+            month = int(match.group(2))
+            if not 1 <= month <= 12:
+                raise ValueError(f"month {month} in {value!r} is not 1..12")
+            return parse_point_in_time(int(match.group(1))) + (month - 1) / 12
+    raise ValueError(
+        f"{value!r} is not a point in time: use a year (2025), a quarter (2025Q3), "
+        "a month (2025-07) or a date (2025-07-01)"
+    )
+
+
+PointInTime = Annotated[float, BeforeValidator(parse_point_in_time)]
+"""A point in time, written as a year, quarter, month or date; held as a decimal year."""
+
+
+def _sums_to_one(mix: dict[str, float]) -> dict[str, float]:
+    if not mix:
+        raise ValueError("a mix needs at least one entry")
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"shares sum to {total:.6g}, expected 1.0")
+    return mix
+
+
+Mix = Annotated[dict[str, Share], AfterValidator(_sums_to_one)]
+"""Shares by name that must add up to 1."""
+
+
+class Frozen(BaseModel):
+    """Base of every model-language object: immutable, unknown keys refused, no NaN/inf."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, validate_default=True)
+
+
+class Sourced(Frozen):
+    """A block whose figures can cite where they come from."""
+
+    source: str | None = Field(
+        None, description="Where this block's figures come from: filing, call or report, with its date."
+    )
+    note: str | None = Field(None, description="Anything a reader should know: an estimate, a derivation.")
