@@ -24,6 +24,7 @@ from ._model import (
     Timeline,
     VerdictRules,
 )
+from ._jsonschema import model_file_schema
 from ._types import parse_point_in_time
 
 __all__ = [
@@ -49,5 +50,6 @@ __all__ = [
     "Scenario",
     "Timeline",
     "VerdictRules",
+    "model_file_schema",
     "parse_point_in_time",
 ]

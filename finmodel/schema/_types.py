@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 MAX_MONEY = 1e7
 """Largest money figure accepted (in the model's money unit); anything larger is a typo."""
@@ -82,7 +82,16 @@ def parse_point_in_time(value: object) -> float:
     )
 
 
-PointInTime = Annotated[float, BeforeValidator(parse_point_in_time)]
+PointInTime = Annotated[
+    float,
+    BeforeValidator(parse_point_in_time),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "integer"}, {"type": "string", "format": "date"}, {"type": "string"}, {"type": "number"}],
+            "description": "A year (2025), quarter (2025Q3), month (2025-07) or date (2025-07-01).",
+        }
+    ),
+]
 """A point in time, written as a year, quarter, month or date; held as a decimal year."""
 
 

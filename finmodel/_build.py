@@ -1,0 +1,89 @@
+"""The library calls behind the CLI: build and validate models, returning result objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._errors import FinmodelError, ModelError, Problem
+from ._loader import load_model
+from .engine import Projection, project
+from .export import projection_document, write_all, write_csv, write_json
+
+DEFAULT_MODELS_DIR = Path("models")
+DEFAULT_OUTPUT_DIR = Path("outputs")
+
+
+@dataclass(frozen=True)
+class ModelOutcome:
+    """What happened to one model file."""
+
+    file: Path
+    projection: Projection | None = None
+    outputs: tuple[Path, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.error is None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """Outcomes of a build or validate run, in the order the files were given."""
+
+    outcomes: tuple[ModelOutcome, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.outcomes)
+
+
+def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
+    """The company models shipped in a directory (its ``*.yaml``; catalogues live in subfolders)."""
+    return sorted(path for path in directory.glob("*.yaml") if path.is_file())
+
+
+def validate(files: Sequence[Path]) -> BuildReport:
+    """Load and check each model (and each of its scenarios) without writing anything."""
+    outcomes = []
+    for file in files:
+        try:
+            load_model(file)
+        except ModelError as error:
+            outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
+        else:
+            outcomes.append(ModelOutcome(file))
+    return BuildReport(tuple(outcomes))
+
+
+def build(files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None) -> BuildReport:
+    """Project each model and write ``<stem>.json`` and ``<stem>.csv`` into ``out_dir``.
+
+    A model that fails leaves its earlier outputs untouched; the others are still built.
+    """
+    files = list(files) if files else company_model_files()
+    outcomes = []
+    for file in files:
+        outcomes.append(_build_one(Path(file), out_dir, scenario))
+    return BuildReport(tuple(outcomes))
+
+
+def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
+    try:
+        model = load_model(file)
+        projection = project(model, scenario)
+        others = {name: project(model, name) for name in model.scenarios if name != scenario}
+        document = projection_document(projection, source_file=str(file), scenarios=others)
+        targets = {
+            out_dir / f"{file.stem}.json": lambda path: write_json(document, path),
+            out_dir / f"{file.stem}.csv": lambda path: write_csv(projection, path),
+        }
+        write_all(targets)
+    except ModelError as error:
+        return ModelOutcome(file, problems=tuple(error.problems))
+    except FinmodelError as error:
+        return ModelOutcome(file, error=str(error))
+    return ModelOutcome(file, projection=projection, outputs=tuple(targets))

@@ -1,0 +1,95 @@
+"""The ``finmodel`` command: a thin layer over :mod:`finmodel._build`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
+from .schema import model_file_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+Models = Annotated[list[Path] | None, typer.Argument(help="Model files (default: every model in models/).")]
+
+
+@app.command("build")
+def build_command(
+    models: Models = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = DEFAULT_OUTPUT_DIR,
+    scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
+) -> None:
+    """Project models and write <stem>.json and <stem>.csv for each."""
+    report = build(models or company_model_files(), out_dir, scenario=scenario)
+    _report(report, built=True)
+
+
+@app.command("validate")
+def validate_command(models: Models = None) -> None:
+    """Check models (and their scenarios) without writing anything."""
+    report = validate(models or company_model_files())
+    _report(report, built=False)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a company model file (for editor completion)."""
+    sys.stdout.write(json.dumps(model_file_schema(), indent=2) + "\n")
+
+
+def _report(report: BuildReport, *, built: bool) -> None:
+    if not report.outcomes:
+        err.print("no model files given and none found in models/")
+        raise typer.Exit(2)
+    for outcome in report.outcomes:
+        for problem in outcome.problems:
+            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        if outcome.error:
+            err.print(f"{outcome.file}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+        if outcome.ok and built and outcome.projection is not None:
+            out.print(_summary(outcome))
+            for reason in outcome.projection.verdict.reasons:
+                mark = "[green]pass[/]" if reason.passed else "[red]fail[/]"
+                out.print(f"  {mark} {reason.test}: {reason.detail}", highlight=False)
+        elif outcome.ok:
+            out.print(f"{outcome.file}: ok", highlight=False)
+    failed = [o for o in report.outcomes if not o.ok]
+    if failed:
+        err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed", highlight=False)
+        raise typer.Exit(1)
+
+
+def _summary(outcome: ModelOutcome) -> Table:
+    projection = outcome.projection
+    assert projection is not None
+    model = projection.model
+    verdict = projection.verdict
+    unit = f"{model.company.currency} {model.company.money_unit}"
+    title = f"{model.company.name} ({model.company.ticker}) — {verdict.label.upper()}"
+    if projection.scenario:
+        title += f" [{projection.scenario}]"
+    table = Table(title=title, caption=f"money in {unit}; written: {', '.join(str(p) for p in outcome.outputs)}")
+    table.add_column("line item")
+    for period in projection.periods:
+        table.add_column(period, justify="right")
+    items = projection.line_items
+    for name in ("capex_ai", "leasing_revenue", "internal_shadow_value", "ebitda", "depreciation", "ebit", "free_cash_flow", "net_ppe_closing"):
+        table.add_row(projection.graph.rows[name].label, *(f"{value:,.1f}" for value in items[name]))
+    table.add_row("Leasing coverage (x)", *(f"{value:.2f}" for value in items["leasing_coverage"]))
+    return table
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Exporters: turn a projection into files. They present; they never compute."""
+
+from ._atomic import write_all
+from ._tables import projection_document, write_csv, write_json
+
+__all__ = ["projection_document", "write_all", "write_csv", "write_json"]
