@@ -13,8 +13,8 @@ from typing import Annotated
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-MAX_MONEY = 1e7
-"""Largest money figure accepted (in the model's money unit); anything larger is a typo."""
+MAX_MONEY = 1e13
+"""Largest money figure accepted (in the money unit; 1e13 keeps whole-dollar models possible)."""
 
 Share = Annotated[float, Ge(0), Le(1)]
 """A fraction between 0 and 1."""
@@ -37,6 +37,7 @@ Kilowatts = Annotated[float, Gt(0), Le(1000)]
 
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FISCAL = re.compile(r"^FY\s*(\d{4})$", re.IGNORECASE)
 
 
@@ -71,6 +72,11 @@ def parse_point_in_time(value: object) -> float:
             return parse_point_in_time(int(match.group(1)))
         if match := _QUARTER.match(text):
             return parse_point_in_time(int(match.group(1))) + (int(match.group(2)) - 1) / 4
+        if _DATE.match(text):
+            try:
+                return parse_point_in_time(dt.date.fromisoformat(text))
+            except ValueError:
+                raise ValueError(f"{value!r} is not a valid date") from None
         if match := _MONTH.match(text):
             month = int(match.group(2))
             if not 1 <= month <= 12:
