@@ -343,16 +343,21 @@ class _Definer:
             "economic_net_ppe_closing", Ref("economic_net_ppe_closing", lag=1) + Ref("capex_ai") - Ref("economic_depreciation"),
             label="Net PP&E at economic depreciation, closing", unit=m, group=PPE,
         )
-        average_capital = (Ref("net_ppe_opening") + Ref("net_ppe_closing")) / 2
-        average_economic = (Ref("economic_net_ppe_closing", lag=1) + Ref("economic_net_ppe_closing")) / 2
+        # Purchases are in service from the start of their period, so the capital employed in a
+        # period is the opening net PP&E plus that period's CapEx.
+        employed = self.calc(
+            "capital_employed", Ref("net_ppe_opening") + Ref("capex_ai"),
+            label="Capital employed (opening net PP&E + CapEx)", unit=m, group=PPE,
+        )
+        economic_employed = Ref("economic_net_ppe_closing", lag=1) + Ref("capex_ai")
         economic_profit = Ref("economic_ebitda")
         self.calc(
-            "roic_book", safe_divide((economic_profit - Ref("depreciation")) * (1 - Ref("tax_rate")), average_capital / self.step),
+            "roic_book", safe_divide((economic_profit - Ref("depreciation")) * (1 - Ref("tax_rate")), employed * self.step),
             label="ROIC, all capacity at market value, book depreciation", unit="rate", group=PNL,
         )
         self.calc(
             "roic_economic",
-            safe_divide((economic_profit - Ref("economic_depreciation")) * (1 - Ref("tax_rate")), average_economic / self.step),
+            safe_divide((economic_profit - Ref("economic_depreciation")) * (1 - Ref("tax_rate")), economic_employed * self.step),
             label="ROIC, all capacity at market value, economic depreciation", unit="rate", group=PNL,
         )
 
@@ -394,12 +399,12 @@ class _Definer:
         )
         capital = self.calc(
             "leasing_capital",
-            Ref("net_ppe_closing") * safe_divide(leasing_dep, Ref("depreciation")),
-            label="Net PP&E attributed to leasing (by depreciation share)", unit=m, group=LEASING,
+            Ref("capital_employed") * safe_divide(leasing_dep, Ref("depreciation")),
+            label="Capital employed in leasing (by share of depreciation)", unit=m, group=LEASING,
         )
         self.calc(
-            "leasing_economic_profit", leasing_nopat - Ref("hurdle_rate") * self.step * Ref(capital.row, lag=1),
-            label="Leasing economic profit (NOPAT − hurdle × opening capital)", unit=m, group=LEASING,
+            "leasing_economic_profit", leasing_nopat - Ref("hurdle_rate") * self.step * capital,
+            label="Leasing economic profit (NOPAT − hurdle × capital employed)", unit=m, group=LEASING,
         )
         self.calc("leasing_coverage", safe_divide(Ref("leasing_revenue"), leasing_dep), label="Leasing revenue / attributed depreciation", unit="x", group=LEASING)
         self.calc("leasing_nopat_margin", safe_divide(leasing_nopat, Ref("leasing_revenue")), label="Leasing NOPAT margin", unit="share", group=LEASING)
@@ -533,8 +538,8 @@ class _Definer:
         )
         self.calc(
             "horizon_leasing_roic",
-            safe_divide(over("leasing_nopat"), RowSum("leasing_capital", max(first - 1, 0), last - 1 if last > first else last) * self.step),
-            label="Leasing ROIC over the horizon (NOPAT / opening capital)", unit="rate", group=SUMMARY, axis=s,
+            safe_divide(over("leasing_nopat"), over("leasing_capital") * self.step),
+            label="Leasing ROIC over the horizon (NOPAT / capital employed)", unit="rate", group=SUMMARY, axis=s,
         )
         self.calc(
             "horizon_leasing_share_of_value",
@@ -553,8 +558,11 @@ class _Definer:
                 Ref(f"generation_economic_capital[{g}]", lag=1) + Ref(f"capex_generation[{g}]") - Ref(f"economic_depreciation_generation[{g}]"),
                 label=f"Net value of {g} at economic depreciation", unit=self.money, group=DEPRECIATION,
             )
-            capital = RowSum(f"generation_capital[{g}]", first, last) * self.step
-            economic_capital = RowSum(f"generation_economic_capital[{g}]", first, last) * self.step
+            capital = (RowSum(f"generation_capital[{g}]", first, last) + RowSum(f"depreciation_generation[{g}]", first, last)) * self.step
+            economic_capital = (
+                RowSum(f"generation_economic_capital[{g}]", first, last)
+                + RowSum(f"economic_depreciation_generation[{g}]", first, last)
+            ) * self.step
             self.calc(
                 f"generation_roic_book[{g}]", safe_divide((nopat - RowSum(f"depreciation_generation[{g}]", first, last)) * (1 - tax), capital),
                 label=f"{g}: ROIC at market value, book depreciation", unit="rate", group=SUMMARY, axis=s,

@@ -1,0 +1,104 @@
+"""Whole projections: accounting identities on every shipped model, and the verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finmodel import load_model, project
+
+MODELS = sorted(Path(__file__).resolve().parents[2].joinpath("models").glob("*.yaml"))
+
+
+def _projections():
+    for file in MODELS:
+        model = load_model(file)
+        for scenario in (None, *model.scenarios):
+            yield pytest.param(file, scenario, id=f"{file.stem}-{scenario or 'base'}")
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return {file: load_model(file) for file in MODELS}
+
+
+def test_six_company_models_are_shipped():
+    assert {f.stem for f in MODELS} >= {"meta", "microsoft", "alphabet", "amazon", "oracle", "coreweave"}
+
+
+@pytest.mark.parametrize(("file", "scenario"), list(_projections()))
+def test_accounting_identities(loaded, file, scenario):
+    items = project(loaded[file], scenario).line_items
+    opening = np.concatenate([[0.0], items["net_ppe_closing"].to_numpy()[:-1]])
+    # PP&E roll-forward: closing = opening + CapEx - depreciation, every period.
+    np.testing.assert_allclose(
+        items["net_ppe_closing"], opening + items["capex_ai"] - items["depreciation"], rtol=1e-12, atol=1e-9
+    )
+    np.testing.assert_allclose(items["net_ppe_opening"], opening, atol=1e-9)
+    # Gross PP&E is cumulative CapEx; depreciation never exceeds it.
+    np.testing.assert_allclose(items["gross_ppe_closing"], np.cumsum(items["capex_ai"]), rtol=1e-12)
+    assert (items["accumulated_depreciation_closing"] <= items["gross_ppe_closing"] + 1e-9).all()
+    # Cash flow = EBITDA - tax - CapEx; EBIT = EBITDA - D&A.
+    np.testing.assert_allclose(items["free_cash_flow"], items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"], atol=1e-9)
+    np.testing.assert_allclose(items["ebit"], items["ebitda"] - items["depreciation"], atol=1e-9)
+    # Every check row reads zero.
+    for name in (c for c in items.columns if c.startswith("check_")):
+        np.testing.assert_allclose(items[name], 0.0, atol=1e-6, err_msg=name)
+    # Allocation never exceeds what is installed; nothing is negative.
+    for column in ("installed_units", "leasing_revenue", "depreciation", "operating_cost", "capex_ai"):
+        assert (items[column] >= -1e-9).all(), column
+
+
+def _leasing_model(make_model, share, price):
+    return make_model(
+        {
+            "allocation": [{"by_age": [{"min_age_years": 0, "training": 1 - share, "inference": 0, "leasing": share}]}],
+            "leasing.prices.X1.contract.launch_price_usd_per_hour": price,
+        }
+    )
+
+
+def test_verdict_revenue_asset_when_leased_capacity_earns_well(make_model):
+    # All capacity leased at $3/h: revenue 21,024 a year per unit against 10,000 of depreciation.
+    verdict = project(_leasing_model(make_model, 1.0, 3.0)).verdict
+    assert verdict.label == "revenue asset"
+    assert all(reason.passed for reason in verdict.reasons)
+    coverage = next(r for r in verdict.reasons if r.test == "coverage")
+    assert coverage.value == pytest.approx(7008 * 3.0 / 10_000)
+
+
+def test_verdict_cost_centre_when_nothing_is_leased(make_model):
+    verdict = project(_leasing_model(make_model, 0.0, 3.0)).verdict
+    assert verdict.label == "cost centre"
+    assert not any(reason.passed for reason in verdict.reasons[:3])
+
+
+def test_verdict_partly_when_leasing_covers_depreciation_but_misses_the_hurdle(make_model):
+    # At $1.80/h a leased unit earns 12,614 a year against 10,000 of depreciation (covered), but
+    # after power and facility (2,251) and tax its NOPAT is below 10% of the capital employed.
+    verdict = project(_leasing_model(make_model, 1.0, 1.8)).verdict
+    results = {reason.test: reason.passed for reason in verdict.reasons}
+    assert results["coverage"] and not results["economic profit"]
+    assert verdict.label == "partly"
+
+
+def test_scenario_changes_only_what_it_overrides(loaded):
+    meta = next(model for file, model in loaded.items() if file.stem == "meta")
+    base, bear = project(meta), project(meta, "bear")
+    assert bear.scenario == "bear"
+    np.testing.assert_allclose(base.line_items["capex_ai"], bear.line_items["capex_ai"])
+    assert bear.line_items["leasing_revenue"].sum() < base.line_items["leasing_revenue"].sum()
+
+
+def test_inputs_vary_by_draw(make_model):
+    # Three utilisation draws in one run; revenue is linear in utilisation. At 50% a unit's NOPAT
+    # is (4,380*3 - 2,251.2 - 10,000)*0.8 = 711 a year, 2,844 over four years, short of the 10%
+    # charge on capital employed (40k+30k+20k+10k)*0.1 = 10,000; at 80% and 100% it clears it.
+    model = _leasing_model(make_model, 1.0, 3.0)
+    draws = np.array([[0.5], [0.8], [1.0]])
+    together = project(model, draws=3, inputs={"leasing_utilisation": draws})
+    revenue = together.series("leasing_revenue")[:, 0]
+    np.testing.assert_allclose(revenue, 1000 * 8760 * draws[:, 0] * 3.0)
+    assert together.verdict.probability == pytest.approx(2 / 3)
