@@ -22,6 +22,7 @@ from ._ir import (
     RowSum,
     all_of,
     ge,
+    gt,
     if_,
     le,
     lt,
@@ -81,6 +82,7 @@ class _Definer:
         self.leasing_economics()
         self.cohorts()
         self.summary()
+        self.verdict()
         self.checks()
 
     # ------------------------------------------------------------------ helpers
@@ -577,6 +579,44 @@ class _Definer:
                 safe_divide(RowSum(f"leasing_revenue[{g}]", first, last), RowSum(f"leasing_depreciation[{g}]", first, last)),
                 label=f"{g}: leasing revenue / depreciation of leased units", unit="x", group=SUMMARY, axis=s,
             )
+
+    def verdict(self) -> None:
+        """The four tests of the verdict, as flags, and the verdict code (0 revenue asset, 1 partly, 2 cost centre)."""
+        s = "scalar"
+        first, last = self.horizon_start(), len(self.periods) - 1
+        leased = Ref("horizon_leasing_revenue")
+        flag = lambda condition: if_(condition, 1, 0)  # noqa: E731
+        self.calc(
+            "verdict_coverage_passed", flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
+            label="Test: leasing revenue covers its depreciation", unit="flag", group=SUMMARY, axis=s,
+        )
+        self.calc(
+            "verdict_economic_profit_passed", flag(all_of(gt(Ref("horizon_leasing_economic_profit"), 0), gt(leased, 0))),
+            label="Test: leasing earns more than the hurdle on its capital", unit="flag", group=SUMMARY, axis=s,
+        )
+        by_generation = [RowSum(f"leasing_revenue[{g}]", first, last) for g in self.generations]
+        self.calc(
+            "verdict_positive_npv_share",
+            safe_divide(
+                total(revenue * if_(gt(Ref(f"cohort_npv_usd[{g}]"), 0), 1, 0) for g, revenue in zip(self.generations, by_generation, strict=True)),
+                total(by_generation),
+            ),
+            label="Share of leasing revenue from generations with a positive cohort NPV", unit="share", group=SUMMARY, axis=s,
+        )
+        self.calc(
+            "verdict_cohort_npv_passed", flag(all_of(ge(Ref("verdict_positive_npv_share"), 1 - 1e-9), gt(leased, 0))),
+            label="Test: every leased generation has a positive cohort NPV", unit="flag", group=SUMMARY, axis=s,
+        )
+        self.calc(
+            "verdict_materiality_passed", flag(ge(Ref("horizon_leasing_share_of_value"), Ref("min_leasing_share"))),
+            label="Test: leasing is a material share of what the capacity is worth", unit="flag", group=SUMMARY, axis=s,
+        )
+        economic = [Ref("verdict_coverage_passed"), Ref("verdict_economic_profit_passed"), Ref("verdict_cohort_npv_passed")]
+        self.calc(
+            "verdict_code",
+            if_(ge(total([*economic, Ref("verdict_materiality_passed")]), 4), 0, if_(ge(total(economic), 1), 1, 2)),
+            label="Verdict: 0 revenue asset, 1 partly, 2 cost centre", unit="code", group=SUMMARY, axis=s,
+        )
 
     def horizon_start(self) -> int:
         """First period the verdict looks at: the configured year, else the first with leasing planned."""

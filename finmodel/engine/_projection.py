@@ -125,63 +125,49 @@ def project(
     return Projection(model, graph, assumptions, results, draws)
 
 
+VERDICT_LABELS: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
+
+
 def judge(projection: Projection) -> Verdict:
-    """Four tests over the horizon; all pass → revenue asset, none of the economic ones → cost centre."""
+    """Read the verdict rows of the graph and explain them in words.
+
+    The tests themselves are line items (``verdict_*``), so the workbook computes the same
+    verdict live; this function only describes them.
+    """
     v = projection.values
     scalar = lambda name: v[name][:, 0]  # noqa: E731
-    generations = projection.model.generations_used()
-    revenue = scalar("horizon_leasing_revenue")
-    reasons_by_draw: list[np.ndarray] = []
+    model = projection.model
+    money = f"{model.company.currency} {model.company.money_unit}"
+    codes = scalar("verdict_code").astype(int)
+    first = lambda name: float(scalar(name)[0])  # noqa: E731
+    passed = lambda name: bool(first(name) >= 1)  # noqa: E731
 
-    coverage = scalar("horizon_coverage")
-    min_coverage = scalar("min_coverage")
-    coverage_ok = (coverage >= min_coverage) & (revenue > 0)
-    reasons_by_draw.append(coverage_ok)
-
-    profit = scalar("horizon_leasing_economic_profit")
-    profit_ok = (profit > 0) & (revenue > 0)
-    reasons_by_draw.append(profit_ok)
-
-    leased_revenue = np.stack([v[f"leasing_revenue[{g}]"].sum(axis=1) for g in generations], axis=1)
-    npv = np.stack([scalar(f"cohort_npv_usd[{g}]") for g in generations], axis=1)
-    weight = leased_revenue.sum(axis=1)
-    positive_share = np.divide((leased_revenue * (npv > 0)).sum(axis=1), weight, out=np.zeros_like(weight), where=weight > 0)
-    cohorts_ok = (positive_share >= 1 - 1e-12) & (weight > 0)
-    reasons_by_draw.append(cohorts_ok)
-
-    share = scalar("horizon_leasing_share_of_value")
-    min_share = scalar("min_leasing_share")
-    material_ok = share >= min_share
-    reasons_by_draw.append(material_ok)
-
-    passed = np.stack(reasons_by_draw, axis=1)
-    economic = passed[:, :3]
-    labels = np.where(passed.all(axis=1), 0, np.where(economic.any(axis=1), 1, 2))
-    names: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
-
-    money = f"{projection.model.company.currency} {projection.model.company.money_unit}"
-    leased = [g for g, r in zip(generations, leased_revenue[0], strict=True) if r > 0]
-    losing = [g for g in leased if npv[0, generations.index(g)] <= 0]
+    revenue, coverage, minimum = first("horizon_leasing_revenue"), first("horizon_coverage"), first("min_coverage")
+    profit, share, min_share = first("horizon_leasing_economic_profit"), first("horizon_leasing_share_of_value"), first("min_leasing_share")
+    positive = first("verdict_positive_npv_share")
+    generations = model.generations_used()
+    leased = [g for g in generations if v[f"leasing_revenue[{g}]"][0].sum() > 0]
+    losing = [g for g in leased if v[f"cohort_npv_usd[{g}]"][0, 0] <= 0]
     reasons = (
         Reason(
-            "coverage", bool(coverage_ok[0]), float(coverage[0]), float(min_coverage[0]),
-            f"leasing revenue {revenue[0]:,.2f} {money} is {coverage[0]:.2f}x the depreciation of the leased "
-            f"capacity (needs {min_coverage[0]:.2f}x)",
+            "coverage", passed("verdict_coverage_passed"), coverage, minimum,
+            f"leasing revenue {revenue:,.2f} {money} is {coverage:.2f}x the depreciation of the leased capacity "
+            f"(needs {minimum:.2f}x)",
         ),
         Reason(
-            "economic profit", bool(profit_ok[0]), float(profit[0]), 0.0,
-            f"leasing NOPAT less a {scalar('hurdle_rate')[0]:.1%} charge on its capital sums to {profit[0]:,.2f} {money}",
+            "economic profit", passed("verdict_economic_profit_passed"), profit, 0.0,
+            f"leasing NOPAT less a {first('hurdle_rate'):.1%} charge on its capital employed sums to {profit:,.2f} {money}",
         ),
         Reason(
-            "cohort NPV", bool(cohorts_ok[0]), float(positive_share[0]), 1.0,
+            "cohort NPV", passed("verdict_cohort_npv_passed"), positive, 1.0,
             "no capacity is leased" if not leased else (
-                f"{positive_share[0]:.0%} of leasing revenue comes from generations whose cohort NPV at the hurdle is positive"
+                f"{positive:.0%} of leasing revenue comes from generations whose cohort NPV at the hurdle is positive"
                 + (f"; negative: {', '.join(losing)}" if losing else "")
             ),
         ),
         Reason(
-            "materiality", bool(material_ok[0]), float(share[0]), float(min_share[0]),
-            f"leasing is {share[0]:.1%} of the market value of all capacity used (needs {min_share[0]:.0%})",
+            "materiality", passed("verdict_materiality_passed"), share, min_share,
+            f"leasing is {share:.1%} of the market value of all capacity used (needs {min_share:.0%})",
         ),
     )
-    return Verdict(names[int(labels[0])], reasons, float(np.mean(labels == 0)))
+    return Verdict(VERDICT_LABELS[int(codes[0])], reasons, float(np.mean(codes == 0)))

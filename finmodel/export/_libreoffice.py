@@ -90,17 +90,17 @@ def recalculate(files: Sequence[Path], out_dir: Path, *, timeout_s: float = 300)
     """Recalculate every workbook in one soffice call; map each input to its recalculated copy.
 
     Copies land in ``out_dir`` as ``NNN-<stem>.xlsx`` (NNN = position in ``files``), so inputs with
-    the same name from different folders do not overwrite each other. Raises RecalcError when
-    soffice is missing, fails, times out, leaves any output unwritten, or leaves the canary's
-    stale value in place.
+    the same name from different folders do not overwrite each other. Raises RecalcError when an
+    input or soffice is missing, or soffice fails, times out, leaves any output unwritten, or
+    leaves the canary's stale value in place.
     """
-    soffice = find_soffice()
-    if soffice is None:
-        raise RecalcError("LibreOffice not found: install it (Debian: libreoffice-calc-nogui) or put soffice on PATH")
     inputs = [Path(file) for file in files]
     absent = [str(file) for file in inputs if not file.is_file()]
     if absent:
         raise RecalcError(f"cannot recalculate missing workbooks: {', '.join(absent)}")
+    soffice = find_soffice()
+    if soffice is None:
+        raise RecalcError("LibreOffice not found: install it (Debian: libreoffice-calc-nogui) or put soffice on PATH")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="finmodel-soffice-") as scratch_name:
         scratch = Path(scratch_name)

@@ -1,0 +1,644 @@
+"""Tests of finmodel._loader: YAML → CompanyModel with every problem located.
+
+Every expected line and column is worked out from the text the test writes (by finding the
+line in the string), never by asking the loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import finmodel
+from finmodel import ModelError, ScenarioError, load_catalog, load_model, with_scenario
+from finmodel.schema import parse_point_in_time
+
+REPO = Path(__file__).resolve().parents[1]
+META = REPO / "models" / "meta.yaml"
+CATALOG = REPO / "models" / "catalog" / "gpus.yaml"
+META_TEXT = META.read_text(encoding="utf-8")
+CATALOG_TEXT = CATALOG.read_text(encoding="utf-8")
+
+FAST = 1.0  # seconds: a hostile file must be refused well within this
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"test text must contain {old!r} exactly once"
+    return text.replace(old, new)
+
+
+def where(text: str, line_contains: str, token: str | None = None, occurrence: int = 1) -> tuple[int, int]:
+    """(line, column), both 1-based, of ``token`` on the ``occurrence``-th line containing ``line_contains``."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line_contains in line:
+            seen += 1
+            if seen == occurrence:
+                return number, line.index(token if token is not None else line_contains) + 1
+    raise AssertionError(f"{line_contains!r} not found {occurrence} time(s)")
+
+
+def write_model(directory: Path, text: str, catalog_text: str = CATALOG_TEXT, name: str = "model.yaml") -> Path:
+    """A model file beside a copy of the catalogue, so ``gpu_catalog: catalog/gpus.yaml`` resolves."""
+    (directory / "catalog").mkdir(exist_ok=True)
+    (directory / "catalog" / "gpus.yaml").write_text(catalog_text, encoding="utf-8")
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[finmodel.Problem]:
+    with pytest.raises(ModelError) as caught:
+        load_model(path)
+    return caught.value.problems
+
+
+def only_problem(path: Path) -> finmodel.Problem:
+    problems = problems_of(path)
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    return problems[0]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "finmodel.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+# --------------------------------------------------------------------------- the required case
+
+# Three mistakes in one file: a negative useful life, a gpu_mix summing to 1.2 and a typo'd key.
+NEGATIVE_LIFE = ('    useful_life_years: {value: 5, source: "Meta: servers and network 5 yrs from Q4',
+                 '    useful_life_years: {value: -5, source: "Meta: servers and network 5 yrs from Q4')
+MIX_1_2 = ("      gpu_mix: {H100: 0.8, H200: 0.2}", "      gpu_mix: {H100: 0.8, H200: 0.4}")
+
+# (section, correct key, typo'd key, the line the typo is on)
+TYPO_OPTIONAL = ("internal", "shadow_price_ratio", "shadow_price_ratoi")
+TYPO_REQUIRED = ("leasing", "utilisation", "utilisaton")
+
+
+def three_mistakes(directory: Path, typo: tuple[str, str, str]) -> tuple[Path, str, set[tuple[int, int, str]]]:
+    section, good, bad = typo
+    text = replace_once(META_TEXT, *NEGATIVE_LIFE)
+    text = replace_once(text, *MIX_1_2)
+    # the typo'd key sits in its section, indented by two spaces
+    section_at = text.index(f"\n{section}:\n")
+    key_at = text.index(f"\n  {good}:", section_at)
+    text = text[: key_at + 3] + bad + text[key_at + 3 + len(good) :]
+    path = write_model(directory, text)
+    expected = {
+        (*where(text, "H200: 0.4}", "gpu_mix"), "capex.by_period.2024.gpu_mix"),
+        (*where(text, "{value: -5,", "useful_life_years"), "asset_classes.servers.useful_life_years"),
+        (*where(text, f"  {bad}:", bad), f"{section}.{bad}"),
+    }
+    return path, text, expected
+
+
+def check_three_messages(problems: list[finmodel.Problem], typo: tuple[str, str, str]) -> None:
+    section, good, bad = typo
+    by_path = {problem.path: problem.message for problem in problems}
+    assert re.search(r"\bsums? to 1\.2\b", by_path["capex.by_period.2024.gpu_mix"]), by_path
+    assert "greater than 0" in by_path["asset_classes.servers.useful_life_years"], by_path
+    assert f"did you mean '{good}'" in by_path[f"{section}.{bad}"], by_path
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        pytest.param(TYPO_OPTIONAL, id="typo-of-optional-key"),
+        pytest.param(
+            TYPO_REQUIRED,
+            id="typo-of-required-key",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "renaming the required leasing.utilisation to utilisaton gives FOUR problems: besides "
+                    "'leasing.utilisaton: unknown key ...; did you mean 'utilisation'?' (83:3) the loader also "
+                    "reports 'leasing.utilisation: required field is missing' at the leasing: line (81:1) — one "
+                    "mistake reported twice"
+                ),
+            ),
+        ),
+    ],
+)
+def test_three_mistakes_are_all_reported_in_one_load(tmp_path: Path, typo: tuple[str, str, str]) -> None:
+    path, _, expected = three_mistakes(tmp_path, typo)
+    problems = problems_of(path)
+    assert {(p.line, p.column, p.path) for p in problems} == expected, "\n".join(map(str, problems))
+    assert all(p.file == path for p in problems)
+    check_three_messages(problems, typo)
+    # str(Problem) is FILE:LINE:COL: dotted.path: message
+    for problem in problems:
+        assert str(problem) == f"{path}:{problem.line}:{problem.column}: {problem.path}: {problem.message}"
+
+
+def test_typo_of_required_key_still_locates_the_three_mistakes(tmp_path: Path) -> None:
+    path, _, expected = three_mistakes(tmp_path, TYPO_REQUIRED)
+    problems = problems_of(path)
+    assert expected <= {(p.line, p.column, p.path) for p in problems}, "\n".join(map(str, problems))
+    check_three_messages(problems, TYPO_REQUIRED)
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        pytest.param(TYPO_OPTIONAL, id="typo-of-optional-key"),
+        pytest.param(
+            TYPO_REQUIRED,
+            id="typo-of-required-key",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the CLI prints a fourth line, 'leasing.utilisation: required field is missing', for the typo",
+            ),
+        ),
+    ],
+)
+def test_validate_command_prints_the_three_problems(tmp_path: Path, typo: tuple[str, str, str]) -> None:
+    path, _, expected = three_mistakes(tmp_path, typo)
+    result = run_cli("validate", str(path), cwd=tmp_path)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    printed = {
+        (int(match[1]), int(match[2]), match[3])
+        for match in re.finditer(rf"^{re.escape(str(path))}:(\d+):(\d+): (\S+): ", result.stderr, re.MULTILINE)
+    }
+    assert printed == expected, result.stderr
+    assert f"did you mean '{typo[1]}'" in result.stderr
+
+
+# --------------------------------------------------------------------------- cross-field errors
+
+
+def test_generation_bought_before_it_is_available(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, Rubin: 0.2}")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "capex.by_period.2024.gpu_mix.Rubin"
+    assert (problem.line, problem.column) == where(text, "{H100: 0.8, Rubin: 0.2}", "Rubin")
+    # the catalogue makes Rubin available from 2026Q3
+    assert "2024" in problem.message and "2026Q3" in problem.message
+
+
+def test_timeline_end_before_start(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "  end_year: 2032", "  end_year: 2020")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "timeline"
+    assert (problem.line, problem.column) == where(text, "timeline:")
+    assert "2020" in problem.message and "2024" in problem.message
+
+
+def test_age_band_that_does_not_add_up(tmp_path: Path) -> None:
+    old = "{min_age_years: 2, training: 0.30, inference: 0.70, leasing: 0.0}"
+    text = replace_once(META_TEXT, old, "{min_age_years: 2, training: 0.30, inference: 0.60, leasing: 0.0}")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "allocation.0.by_age.1"  # first rule, second band
+    assert (problem.line, problem.column) == where(text, "inference: 0.60", "{")
+    assert "0.9" in problem.message  # 0.30 + 0.60 + 0.0
+
+
+def test_unknown_generation_in_gpu_mix_suggests_the_right_one(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "gpu_mix: {Rubin: 1.0}", "gpu_mix: {Rubinn: 1.0}")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "capex.by_period.2028.gpu_mix.Rubinn"
+    assert (problem.line, problem.column) == where(text, "{Rubinn: 1.0}", "Rubinn")
+    assert "did you mean 'Rubin'" in problem.message
+
+
+def test_duplicate_key_is_located_at_the_second_occurrence(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "  ticker: META\n", "  ticker: META\n  ticker: MSFT\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "company.ticker"
+    assert (problem.line, problem.column) == where(text, "ticker: MSFT", "ticker")
+    assert "duplicate" in problem.message and "ticker" in problem.message
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+def test_error_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> None:
+    old = 'physical_life_years: {value: 6, note: "estimate: Hopper'
+    catalog_text = replace_once(CATALOG_TEXT, old, old.replace("value: 6", "value: -6"))
+    path = write_model(tmp_path, META_TEXT, catalog_text)
+    problem = only_problem(path)
+    assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
+    assert (problem.line, problem.column) == where(catalog_text, "value: -6", "physical_life_years")
+    assert problem.path == "gpus.H100.physical_life_years"
+    assert "greater than 0" in problem.message
+
+
+def test_typo_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> None:
+    catalog_text = replace_once(CATALOG_TEXT, "    available_from: 2024Q3\n", "    availabel_from: 2024Q3\n")
+    path = write_model(tmp_path, META_TEXT, catalog_text)
+    problems = problems_of(path)
+    assert all(p.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve() for p in problems)
+    typo = [p for p in problems if p.path == "gpus.H200.availabel_from"]
+    assert len(typo) == 1, "\n".join(map(str, problems))
+    assert (typo[0].line, typo[0].column) == where(catalog_text, "availabel_from", "availabel_from")
+    assert "did you mean 'available_from'" in typo[0].message
+
+
+def test_yaml_syntax_error_in_the_catalogue(tmp_path: Path) -> None:
+    catalog_text = replace_once(CATALOG_TEXT, "    cost_change_per_year: {value: -0.10, note: \"estimate\"}\n",
+                                "    cost_change_per_year: {value: -0.10, note: \"estimate\"\n")
+    path = write_model(tmp_path, META_TEXT, catalog_text)
+    problem = only_problem(path)
+    assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
+    broken_line, _ = where(catalog_text, 'cost_change_per_year: {value: -0.10, note: "estimate"', occurrence=1)
+    assert problem.line >= broken_line and problem.line <= broken_line + 1
+    assert "YAML" in problem.message
+
+
+def test_load_catalog_reports_with_its_own_paths(tmp_path: Path) -> None:
+    old = 'physical_life_years: {value: 6, note: "estimate: Hopper'
+    catalog_text = replace_once(CATALOG_TEXT, old, old.replace("value: 6", "value: -6"))
+    file = tmp_path / "gpus.yaml"
+    file.write_text(catalog_text, encoding="utf-8")
+    with pytest.raises(ModelError) as caught:
+        load_catalog(file)
+    (problem,) = caught.value.problems
+    assert problem.file == file
+    assert problem.path == "generations.H100.physical_life_years"
+    assert (problem.line, problem.column) == where(catalog_text, "value: -6", "physical_life_years")
+
+
+def test_load_catalog_accepts_the_shipped_catalogue() -> None:
+    catalog = load_catalog(CATALOG)
+    assert list(catalog.generations) == ["H100", "H200", "B200", "GB200", "GB300", "Rubin"]
+    assert catalog.generations["H200"].available_from == 2024.5  # 2024Q3: half-way through 2024
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "load_model only reads 'generations' from the catalogue: a catalogue with 'kind: gpu_catalogue' "
+        "(which load_catalog rejects: \"kind: Input should be 'gpu_catalog'\") loads without any problem"
+    ),
+)
+def test_catalogue_header_is_checked_when_loading_a_model(tmp_path: Path) -> None:
+    catalog_text = replace_once(CATALOG_TEXT, "kind: gpu_catalog\n", "kind: gpu_catalogue\n")
+    path = write_model(tmp_path, META_TEXT, catalog_text)
+    problem = only_problem(path)
+    assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
+    assert problem.line == where(catalog_text, "kind: gpu_catalogue")[0]
+
+
+def test_missing_catalogue_is_a_model_error(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "gpu_catalog: catalog/gpus.yaml", "gpu_catalog: catalog/nothere.yaml")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert "nothere.yaml" in str(problem)
+    assert "cannot read" in problem.message or "not found" in problem.message or "No such file" in problem.message
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def _billion_laughs() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    names = "abcdefghij"
+    for previous, name in zip(names, names[1:], strict=False):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    return "\n".join(lines) + "\n"  # 10**10 "lol"s once expanded
+
+
+def _numeric(value: str) -> str:
+    return replace_once(META_TEXT, "total: {value: 39.23,", f"total: {{value: {value},")
+
+
+HUGE_INTEGER = "1" + "0" * 499  # 500 digits
+
+HOSTILE: dict[str, tuple[str | bytes, str]] = {
+    # name: (file content, regex the message must match)
+    "billion-laughs": (_billion_laughs(), r"refused|alias|too many|more than"),
+    "random-bytes": (random.Random(1).randbytes(4096) + b"\x00\xff\xfe", r"UTF-8|binary"),
+    "invalid-utf8": (b"schema_version: 1\ncompany:\n  name: \xff\xfe\n", r"UTF-8|binary"),
+    "nul-byte": (b"schema_version: 1\x00\n", r"NUL|binary"),
+    "float-overflow-1e400": (_numeric("1.0e+400"), r"finite|too large|less than"),
+    "float-overflow-bare-1e400": (_numeric("1e400"), r"finite|too large|less than|valid number"),
+    "500-digit-integer": (_numeric(HUGE_INTEGER), r"finite|too large|less than|valid number"),
+    "nan": (_numeric(".nan"), r"finite|NaN|nan"),
+    "infinity": (_numeric(".inf"), r"finite|inf|less than"),
+    "python-name-tag": (
+        replace_once(META_TEXT, "  ticker: META", "  ticker: !!python/name:os.system"),
+        r"python/name",
+    ),
+    "deep-nesting": ("[" * 100_000, r"nest|deep"),
+    "deep-nesting-under-a-key": ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", r"nest|deep"),
+    "empty-file": ("", r"empty|document"),
+    "only-comments": ("# nothing here\n", r"empty|document"),
+    "two-documents": (META_TEXT + "---\nschema_version: 1\n", r"one YAML document|document"),
+    "top-level-list": ("- schema_version: 1\n- company: x\n", r"top level.*mapping|mapping"),
+    "top-level-scalar": ("just some words\n", r"top level.*mapping|mapping"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_input_is_refused_quickly_with_a_model_error(tmp_path: Path, name: str) -> None:
+    content, pattern = HOSTILE[name]
+    path = tmp_path / "hostile.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(ModelError) as caught:
+        load_model(path)
+    elapsed = time.perf_counter() - started
+    assert elapsed < FAST, f"{name} took {elapsed:.2f}s"
+    problems = caught.value.problems
+    assert problems, "a ModelError must say what is wrong"
+    assert all(problem.file == path for problem in problems)
+    assert any(re.search(pattern, problem.message, re.IGNORECASE) for problem in problems), "\n".join(
+        map(str, problems)
+    )
+
+
+@pytest.mark.parametrize("value", ["1.0e+400", "1e400", HUGE_INTEGER, ".nan", ".inf"])
+def test_hostile_number_is_located_at_its_field(tmp_path: Path, value: str) -> None:
+    text = _numeric(value)
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "capex.by_period.2024.total"
+    assert (problem.line, problem.column) == where(text, f"total: {{value: {value},", "total")
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    from finmodel._loader import MAX_FILE_BYTES
+
+    path = tmp_path / "big.yaml"
+    size = MAX_FILE_BYTES + 1
+    path.write_bytes(b"a: 1\n" + b"#" * (size - 6) + b"\n")
+    assert path.stat().st_size == size
+    started = time.perf_counter()
+    with pytest.raises(ModelError) as caught:
+        load_model(path)
+    assert time.perf_counter() - started < FAST
+    (problem,) = caught.value.problems
+    assert f"{size:,}" in problem.message and "limit" in problem.message
+
+
+def test_a_python_tag_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    text = _numeric(f'!!python/object/apply:os.system ["touch {marker}"]')
+    path = write_model(tmp_path, text)
+    with pytest.raises(ModelError):
+        load_model(path)
+    assert not marker.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "tags on mappings and sequences are silently ignored: 'company: !!python/object:finmodel.schema.Company' "
+        "over a valid company block loads without any problem, and '!!python/object/apply:os.system [...]' in a "
+        "number field only gives 'Input should be a valid number' (the tag is never mentioned)"
+    ),
+)
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("company:\n", "company: !!python/object:finmodel.schema.Company\n"),
+        ("total: {value: 39.23,", 'total: {value: !!python/object/apply:os.system ["true"],'),
+    ],
+    ids=["on-a-mapping", "on-a-sequence"],
+)
+def test_a_python_object_tag_is_refused_by_name(tmp_path: Path, old: str, new: str) -> None:
+    text = replace_once(META_TEXT, old, new)
+    path = write_model(tmp_path, text)
+    problems = problems_of(path)
+    assert any("python/object" in problem.message for problem in problems), "\n".join(map(str, problems))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a 5,000-digit integer escapes as a bare ValueError from PyYAML's int() ('Exceeds the limit (4300 digits) "
+        "for integer string conversion'), not a ModelError; `finmodel validate` shows a traceback"
+    ),
+)
+def test_integer_beyond_pythons_digit_limit_is_a_model_error(tmp_path: Path) -> None:
+    text = _numeric("1" + "0" * 4999)
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.path == "capex.by_period.2024.total"
+
+
+def test_binary_tag_is_refused(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "  ticker: META", "  ticker: !!binary aGVsbG8=")
+    path = write_model(tmp_path, text)
+    problems = problems_of(path)
+    assert {p.path for p in problems} == {"company.ticker"}
+    assert any("binary" in p.message for p in problems)
+    assert all(p.line == where(text, "!!binary")[0] for p in problems)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+@pytest.fixture(scope="module")
+def meta() -> finmodel.CompanyModel:
+    return load_model(META)
+
+
+def test_meta_yaml_loads(meta: finmodel.CompanyModel) -> None:
+    assert meta.company.ticker == "META"
+    assert meta.capex.by_period["2024"].total == 39.23
+    assert meta.leasing.utilisation == 0.75
+    # 2025-01-01 is the very start of 2025
+    assert meta.asset_classes["servers"].life_changes[0].effective == 2025.0
+    assert list(meta.scenarios) == ["bear", "bull"]
+
+
+def test_figure_source(meta: finmodel.CompanyModel) -> None:
+    assert "Q4'24" in meta.source_of("capex.by_period.2024.total").source
+    assert "Q4'25" in meta.source_of("capex.by_period.2025.total").source
+    assert meta.source_of("capex.by_period.2025.ai_share").note == "estimate"
+
+
+def test_block_source_applies_to_figures_without_their_own(meta: finmodel.CompanyModel) -> None:
+    # 2026's gpu_mix has no provenance and neither has the 2026 block: the capex block's source applies
+    assert meta.source_of("capex.by_period.2026.gpu_mix").source == "public-figures §1: Meta CapEx including finance leases"
+    # allocation rule 1 (the second) has a block-level source
+    assert meta.source_of("allocation.1.by_age.0.training").source.startswith("Bloomberg, Jul 1 2026")
+    # bare catalogue price under a rental_price block with a source
+    assert "price path was a V" in meta.source_of("gpus.H100.rental_price.spot.points.2023-06").source
+
+
+def test_catalogue_figures_keep_their_source(meta: finmodel.CompanyModel) -> None:
+    assert "§8.1" in meta.source_of("gpus.H100.cost_per_accelerator_usd").source
+    assert "one-year contract trough" in meta.source_of("gpus.H100.rental_price.contract.points.2025-10").source
+    assert "Q3 2026" in meta.source_of("gpus.Rubin.available_from").source
+
+
+def test_path_without_any_provenance(meta: finmodel.CompanyModel) -> None:
+    provenance = meta.source_of("company.ticker")
+    assert provenance.source is None and provenance.note is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a figure's non-string source is silently dropped: 'total: {value: 39.23, source: 2024}' loads, and "
+        "source_of('capex.by_period.2024.total') falls back to the block's note; a block's non-string source "
+        "is a validation error, so the figure form should be one too"
+    ),
+)
+def test_figure_with_a_non_string_source_is_a_problem(tmp_path: Path) -> None:
+    old = "total: {value: 39.23, source: \"Meta Q4'24 release (Jan 29 2025), incl. finance leases [primary]\"}"
+    text = replace_once(META_TEXT, old, "total: {value: 39.23, source: 2024}")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.line == where(text, "source: 2024}")[0]
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def test_scenario_changes_the_overridden_fields_and_nothing_else(meta: finmodel.CompanyModel) -> None:
+    bear = with_scenario(meta, "bear")
+    expected = meta.model_dump(mode="json", exclude={"scenarios"})
+    # meta.yaml's bear scenario, by hand
+    expected["leasing"]["utilisation"] = 0.55
+    expected["asset_classes"]["servers"]["life_changes"] = []
+    expected["asset_classes"]["network"]["life_changes"] = []
+    assert bear.model_dump(mode="json", exclude={"scenarios"}) == expected
+    assert bear.scenario_name == "bear"
+    assert meta.leasing.utilisation == 0.75  # the base model is untouched
+    assert meta.scenario_name is None
+    assert with_scenario(meta, None) is meta
+
+
+def test_scenario_override_has_the_scenarios_provenance(meta: finmodel.CompanyModel) -> None:
+    bull = with_scenario(meta, "bull")
+    assert bull.leasing.utilisation == 0.9 and bull.leasing.contracted_share == 0.85
+    provenance = bull.source_of("leasing.utilisation")
+    assert "bull" in (provenance.source or "")
+    assert provenance.note == "upside case of ours"
+    # figures not overridden keep theirs
+    assert "Q4'24" in bull.source_of("capex.by_period.2024.total").source
+
+
+def test_unknown_scenario(meta: finmodel.CompanyModel) -> None:
+    with pytest.raises(ScenarioError, match="nosuch") as caught:
+        with_scenario(meta, "nosuch")
+    assert "bear" in str(caught.value) and "bull" in str(caught.value)
+    assert isinstance(caught.value, finmodel.FinmodelError)
+
+
+def test_invalid_scenario_override_is_located_at_the_override(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "      leasing.utilisation: 0.55\n", "      leasing.utilisation: 1.5\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == where(text, "leasing.utilisation: 1.5", "leasing.utilisation")
+    assert problem.path.startswith("scenarios.bear")
+    assert "bear" in problem.message and "leasing.utilisation" in problem.message
+    assert "less than or equal to 1" in problem.message
+
+
+def test_typo_in_a_scenario_override_path(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "      leasing.contracted_share: 0.85\n", "      leasing.contracted_shar: 0.85\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == where(text, "leasing.contracted_shar:", "leasing")
+    assert "did you mean 'contracted_share'" in problem.message
+
+
+def test_scenario_cannot_override_the_schema_version(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "      leasing.utilisation: 0.55\n", "      schema_version: 1\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.line == where(text, "      schema_version: 1")[0]
+
+
+BULL_LAST_OVERRIDE = "      leasing.contracted_share: 0.85\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "overrides into tuple-valued fields (allocation, by_age, life_changes) are silently ignored: "
+        "with_scenario dumps the model with mode='python', which gives tuples, and _set_path only walks lists "
+        "and dicts, so 'asset_classes.servers.life_changes.0.useful_life_years: 6' leaves 5.5"
+    ),
+)
+def test_override_inside_a_list_field_is_applied(tmp_path: Path) -> None:
+    override = "      asset_classes.servers.life_changes.0.useful_life_years: 6\n"
+    text = replace_once(META_TEXT, BULL_LAST_OVERRIDE, BULL_LAST_OVERRIDE + override)
+    model = load_model(write_model(tmp_path, text))
+    assert with_scenario(model, "bull").asset_classes["servers"].life_changes[0].useful_life_years == 6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "an override that would break the model is accepted when it goes through a tuple field "
+        "('allocation.0.by_age.0.leasing: 0.5' makes the band sum to 1.5) or through a number "
+        "('leasing.utilisation.foo: 0.5'): _set_path silently does nothing"
+    ),
+)
+@pytest.mark.parametrize(
+    "override",
+    ["allocation.0.by_age.0.leasing: 0.5", "leasing.utilisation.foo: 0.5"],
+    ids=["through-a-tuple", "through-a-number"],
+)
+def test_override_that_cannot_be_applied_is_a_problem(tmp_path: Path, override: str) -> None:
+    text = replace_once(META_TEXT, BULL_LAST_OVERRIDE, BULL_LAST_OVERRIDE + f"      {override}\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.line == where(text, override)[0]
+
+
+# --------------------------------------------------------------------------- points in time
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (2025, 2025.0),
+        ("2025", 2025.0),
+        (2025.0, 2025.0),
+        ("2025Q1", 2025.0),
+        ("2025Q3", 2025.5),  # two quarters gone: 2/4
+        ("2025q4", 2025.75),
+        ("2025-07", 2025.5),  # six months gone: 6/12
+        ("2025-01", 2025.0),
+        ("2025-10", 2025.75),  # nine months gone: 9/12
+        ("FY2027", 2027.0),
+        # Jan 31 + Feb 28 + Mar 31 + Apr 30 + May 31 + Jun 30 = 181 days, so Jul 2 is 182 days in, of 365
+        (dt.date(2025, 7, 2), 2025 + 182 / 365),
+        (dt.datetime(2025, 7, 2, 18, 30), 2025 + 182 / 365),
+        # 2024 is a leap year: Feb has 29 days, so Jul 2 is 183 days in, of 366
+        (dt.date(2024, 7, 2), 2024 + 183 / 366),
+        (dt.date(2025, 1, 1), 2025.0),
+        ("2025-07-02", 2025 + 182 / 365),
+    ],
+)
+def test_parse_point_in_time(value: object, expected: float) -> None:
+    assert parse_point_in_time(value) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["soon", "", "2025Q5", "2025Q0", "2025-13", "2025-00", "2025-02-30", "Q3 2025", "20255", 1989, 2101, True, None, [2025]],
+)
+def test_parse_point_in_time_refuses_garbage(value: object) -> None:
+    with pytest.raises(ValueError):
+        parse_point_in_time(value)
