@@ -9,7 +9,9 @@ from pathlib import Path
 from ._errors import FinmodelError, ModelError, Problem
 from ._loader import load_model
 from .engine import Projection, project
-from .export import projection_document, write_all, write_csv, write_json
+from .export._workbook import BASE
+from .schema import CompanyModel
+from .export import projection_document, write_all, write_csv, write_json, write_workbook
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -60,7 +62,7 @@ def validate(files: Sequence[Path]) -> BuildReport:
 
 
 def build(files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None) -> BuildReport:
-    """Project each model and write ``<stem>.json`` and ``<stem>.csv`` into ``out_dir``.
+    """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
 
     A model that fails leaves its earlier outputs untouched; the others are still built.
     """
@@ -71,15 +73,25 @@ def build(files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DI
     return BuildReport(tuple(outcomes))
 
 
+def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
+    """The base case (key ``"base"``) and every scenario of a model, in declaration order."""
+    return {BASE: project(model), **{name: project(model, name) for name in model.scenarios}}
+
+
 def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
     try:
         model = load_model(file)
-        projection = project(model, scenario)
-        others = {name: project(model, name) for name in model.scenarios if name != scenario}
+        projections = project_all_scenarios(model)
+        selected = scenario or BASE
+        if selected not in projections:
+            project(model, scenario)  # raises ScenarioError naming the scenarios there are
+        projection = projections[selected]
+        others = {name: other for name, other in projections.items() if name not in (BASE, selected)}
         document = projection_document(projection, source_file=str(file), scenarios=others)
         targets = {
             out_dir / f"{file.stem}.json": lambda path: write_json(document, path),
             out_dir / f"{file.stem}.csv": lambda path: write_csv(projection, path),
+            out_dir / f"{file.stem}.xlsx": lambda path: write_workbook(projections, selected, path),
         }
         write_all(targets)
     except ModelError as error:

@@ -39,6 +39,31 @@ def validate_command(models: Models = None) -> None:
     _report(report, built=False)
 
 
+@app.command("check")
+def check_command(
+    models: Models = None,
+    keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
+) -> None:
+    """Recalculate each model's workbook with LibreOffice in every scenario and compare every formula cell with the engine."""
+    from ._check import check_models
+
+    checks = check_models(models or company_model_files(), keep)
+    table = Table(title="Workbook vs engine (LibreOffice recalculation)")
+    for column in ("model", "scenario", "formula cells", "formula share", "mismatches", "error cells"):
+        table.add_column(column, justify="left" if column in ("model", "scenario") else "right")
+    for check in checks:
+        table.add_row(
+            check.model_file.stem, check.scenario, f"{check.formula_cells:,}", f"{check.formula_share:.1%}",
+            str(len(check.mismatches)), str(len(check.error_cells)),
+        )
+    out.print(table)
+    for check in checks:
+        for problem in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
+            err.print(f"{check.model_file}:{check.scenario}: {problem}", markup=False, highlight=False)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of a company model file (for editor completion)."""

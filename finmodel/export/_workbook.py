@@ -85,6 +85,8 @@ class _Writer:
         self.graph: Graph = self.shown.graph
         self.layout = WorkbookLayout()
         self.scenarios = list(self.projections)
+        if self.scenarios[0] != BASE or selected not in self.projections:
+            raise ExportError(f"projections must start with {BASE!r} and include the selected scenario {selected!r}")
         _check_same_structure(self.projections)
 
     # ------------------------------------------------------------------ layout
@@ -171,7 +173,12 @@ class _Writer:
         f = self.formats
         model = self.shown.model
         sheet.write_string(0, 0, f"{model.company.name}: assumptions", f.title)
-        sheet.write_string(1, 0, "Blue cells are inputs, one row per scenario; the row above them picks the scenario chosen on the Cover.", f.note)
+        sheet.write_string(
+            1, 0,
+            "Blue cells are inputs: the base case in full, each scenario only where it differs. "
+            "The bold row above them picks the scenario chosen on the Cover.",
+            f.note,
+        )
         self._header(sheet, 2, "period")
         count = len(self.scenarios)
         for name, row in self.graph.rows.items():
@@ -195,18 +202,21 @@ class _Writer:
             for column in range(size):
                 value_column = FIRST_VALUE_COLUMN + column
                 values = xl_col_to_name(value_column)
-                text = (
-                    f"=INDEX({values}{first_scenario_row + 1}:{values}{last_scenario_row + 1},"
+                chosen = (
+                    f"INDEX({values}{first_scenario_row + 1}:{values}{last_scenario_row + 1},"
                     f"MATCH({SELECTOR_NAME},$C${first_scenario_row + 1}:$C${last_scenario_row + 1},0))"
                 )
+                text = f'=IF({chosen}="",{values}{first_scenario_row + 1},{chosen})'
                 value = float(self.shown.values[name][0, column])
                 sheet.write_formula(position, value_column, text, f.number_for(row.unit), value)
                 self.layout.formula_cells.append(FormulaCell("Assumptions", xl_rowcol_to_cell(position, value_column), name, column))
+            base_values = self.projections[self.scenarios[0]].assumptions.rows[name].values
             for offset, scenario in enumerate(self.scenarios, start=1):
                 sheet.write_string(position + offset, 2, scenario, f.key)
                 values = self.projections[scenario].assumptions.rows[name].values
                 for column, value in enumerate(values):
-                    sheet.write_number(position + offset, FIRST_VALUE_COLUMN + column, value, f.input_for(row.unit))
+                    if offset == 1 or value != base_values[column]:
+                        sheet.write_number(position + offset, FIRST_VALUE_COLUMN + column, value, f.input_for(row.unit))
             last = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + size - 1, row_abs=True, col_abs=True)
             first = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN, row_abs=True, col_abs=True)
             reference = f"=Assumptions!{first}" if size == 1 else f"=Assumptions!{first}:{last}"

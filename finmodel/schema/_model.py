@@ -508,6 +508,8 @@ def _cross_checks(model: CompanyModel):
             yield ("leasing", "prices", name), _unknown("GPU generation", name, names)
 
     for name, scenario in model.scenarios.items():
+        if name == "base":
+            yield ("scenarios", name), "'base' is the name of the model without overrides; choose another name"
         for path in scenario.overrides:
             if path.split(".")[0] in ("scenarios", "schema_version", "gpu_catalog"):
                 yield ("scenarios", name, "overrides", path), "a scenario cannot override this"
