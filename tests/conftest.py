@@ -1,12 +1,16 @@
-"""Fixtures shared by every test directory."""
+"""Fixtures shared by every test directory: the oracle switch and a small model to vary."""
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from finmodel.export._libreoffice import find_soffice
+from finmodel.schema import CompanyModel
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +29,63 @@ def _oracle_available(request: pytest.FixtureRequest) -> None:
     """Give every test marked ``oracle`` the libreoffice fixture's skip-or-fail, so marking is enough."""
     if request.node.get_closest_marker("oracle") is not None:
         request.getfixturevalue("libreoffice")
+
+
+
+def _base() -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "company": {"name": "Test Co", "ticker": "TEST", "money_unit": "units"},
+        "timeline": {"start_year": 2024, "end_year": 2030, "frequency": "annual"},
+        "gpus": {
+            "X1": {
+                "available_from": 2024,
+                "cost_per_accelerator_usd": 40_000,
+                "power_kw_per_accelerator": 1.0,
+                "physical_life_years": 4,
+            }
+        },
+        "capex": {
+            "by_period": {
+                "2024": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}},
+                **{str(year): {"total": 0} for year in range(2025, 2031)},
+            },
+        },
+        "asset_classes": {
+            "servers": {"method": "straight_line", "useful_life_years": 4, "buys_accelerators": True},
+        },
+        "allocation": [{"by_age": [{"min_age_years": 0, "training": 0, "inference": 0, "leasing": 1}]}],
+        "leasing": {
+            "prices": {"X1": {"contract": {"launch_price_usd_per_hour": 3.0}}},
+            "contracted_share": 1.0,
+            "utilisation": 0.8,
+        },
+        "internal": {"utilisation": 0.9},
+        "running_costs": {
+            "power_usage_effectiveness": 1.2,
+            "power_price_usd_per_kwh": 0.1,
+            "load_factor": 1.0,
+            "facility_cost_usd_per_kw_month": 100,
+        },
+        "financing": {"wacc": 0.1, "tax_rate": 0.2},
+    }
+
+
+def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+@pytest.fixture
+def make_model() -> Callable[..., CompanyModel]:
+    """``make_model({"asset_classes.servers.method": "sum_of_years_digits"})`` → a validated model."""
+
+    def make(changes: dict[str, Any] | None = None) -> CompanyModel:
+        data = copy.deepcopy(_base())
+        for dotted, value in (changes or {}).items():
+            _set(data, dotted, value)
+        return CompanyModel.model_validate(data)
+
+    return make

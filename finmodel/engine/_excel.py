@@ -2,7 +2,7 @@
 
 Addresses are bound late: the caller supplies a function that places a row's column in the
 workbook. Only classic functions are emitted (arithmetic, ``SUM``, ``MIN``, ``MAX``, ``IF``,
-``AND``, ``OR``, ``NPV``, ``IRR``, ``IFERROR``), which Excel, LibreOffice and ``formulas``
+``AND``, ``OR``, ``ROUND``, ``NPV``, ``IRR``, ``IFERROR``), which Excel, LibreOffice and ``formulas``
 evaluate alike.
 """
 
@@ -15,7 +15,7 @@ from ._ir import Const, Expr, Irr, Npv, Op, PerColumn, Ref, RowSum
 CellAddress = Callable[[str, int], str]
 RangeAddress = Callable[[str, int, int], str]
 
-_FUNCTIONS = {"min": "MIN", "max": "MAX", "sum": "SUM", "and": "AND", "or": "OR", "if": "IF"}
+_FUNCTIONS = {"min": "MIN", "max": "MAX", "sum": "SUM", "and": "AND", "or": "OR", "if": "IF", "round": "ROUND"}
 _PRECEDENCE = {"=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
 
 

@@ -20,14 +20,25 @@ COHORT_PREFIX = "cohort:"
 
 @dataclass(frozen=True)
 class Assumption:
-    """One input row: its values on its axis and where they come from in the model file."""
+    """One input row: its values on its axis and, per column, the model field each came from."""
 
     name: str
     axis: str
     values: tuple[float, ...]
     label: str
     unit: str
-    path: str
+    paths: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        """The field path common to every column (e.g. ``capex.by_period``)."""
+        parts = [path.split(".") for path in self.paths]
+        common = []
+        for pieces in zip(*parts, strict=False):
+            if len(set(pieces)) != 1:
+                break
+            common.append(pieces[0])
+        return ".".join(common)
 
 
 @dataclass
@@ -38,9 +49,10 @@ class Assumptions:
     rows: dict[str, Assumption] = field(default_factory=dict)
     allocation_cells: dict[tuple[int, int, str], str] = field(default_factory=dict)
 
-    def add(self, name: str, axis: str, values, *, label: str, unit: str, path: str) -> str:
+    def add(self, name: str, axis: str, values, *, label: str, unit: str, path: str | list[str]) -> str:
         values = tuple(float(v) for v in np.atleast_1d(values))
-        self.rows[name] = Assumption(name, axis, values, label, unit, path)
+        paths = tuple(path) if isinstance(path, list) else (path,) * len(values)
+        self.rows[name] = Assumption(name, axis, values, label, unit, paths)
         return name
 
     def allocation_input(self, generation: str, point: float, age_years: float, use: str) -> str:
@@ -69,43 +81,53 @@ def resolve(model: CompanyModel) -> Assumptions:
     for g in generations:
         gpu_mix[g] = []
     current = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
-    growth_in_force = 0.0
+    set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": ""}
+    growth_in_force, growth_from = 0.0, None
+    total_paths, growth_paths, share_paths = [], [], []
     for label in labels:
         period = model.capex.by_period.get(label)
-        growth_in_force = model.capex.growth_per_year.get(label, growth_in_force)
+        if label in model.capex.growth_per_year:
+            growth_in_force, growth_from = model.capex.growth_per_year[label], label
         if period is not None:
             for key in current:
                 if getattr(period, key) is not None:
-                    current[key] = getattr(period, key)
+                    current[key], set_in[key] = getattr(period, key), label
         total = period.total if period is not None else None
         reported.append(total or 0.0)
         is_reported.append(1.0 if total is not None else 0.0)
+        total_paths.append(f"capex.by_period.{label}.total" if total is not None else "capex.growth_per_year")
         growth.append(growth_in_force)
+        growth_paths.append(f"capex.growth_per_year.{growth_from}" if growth_from else "capex.growth_per_year")
         ai_share.append(current["ai_share"])
+        share_paths.append(dict(set_in))
         for c in model.asset_classes:
             asset_mix[c].append(current["asset_mix"].get(c, 0.0))
         for g in generations:
             gpu_mix[g].append(current["gpu_mix"].get(g, 0.0))
 
-    add("capex_reported", "period", reported, label="CapEx as reported or guided", unit=_money(model), path="capex.by_period")
-    add("capex_is_reported", "period", is_reported, label="1 if CapEx is reported, 0 if projected", unit="flag", path="capex.by_period")
-    add("capex_growth_per_year", "period", growth, label="CapEx growth per year (projected periods)", unit="rate", path="capex.growth_per_year")
-    add("ai_share_of_capex", "period", ai_share, label="AI share of CapEx", unit="share", path="capex.by_period")
+    add("capex_reported", "period", reported, label="CapEx as reported or guided", unit=_money(model), path=total_paths)
+    add("capex_is_reported", "period", is_reported, label="1 if CapEx is reported, 0 if projected", unit="flag", path=total_paths)
+    add("capex_growth_per_year", "period", growth, label="CapEx growth per year (projected periods)", unit="rate", path=growth_paths)
+    add("ai_share_of_capex", "period", ai_share, label="AI share of CapEx", unit="share",
+        path=[f"capex.by_period.{where['ai_share']}.ai_share" for where in share_paths])
     for c, values in asset_mix.items():
-        add(f"asset_mix[{c}]", "period", values, label=f"Share of AI CapEx: {c}", unit="share", path="capex.by_period")
+        add(f"asset_mix[{c}]", "period", values, label=f"Share of AI CapEx: {c}", unit="share",
+            path=[f"capex.by_period.{where['asset_mix']}.asset_mix.{c}" for where in share_paths])
     for g, values in gpu_mix.items():
-        add(f"gpu_mix[{g}]", "period", values, label=f"Share of accelerator CapEx: {g}", unit="share", path="capex.by_period")
+        add(f"gpu_mix[{g}]", "period", values, label=f"Share of accelerator CapEx: {g}", unit="share",
+            path=[f"capex.by_period.{where['gpu_mix']}.gpu_mix.{g}" for where in share_paths])
 
     for c, asset in model.asset_classes.items():
         path = f"asset_classes.{c}"
-        lives = []
+        lives, life_paths = [], []
         for start in timeline.starts:
-            life = asset.useful_life_years
-            for change in asset.life_changes:
+            life, life_path = asset.useful_life_years, f"{path}.useful_life_years"
+            for index, change in enumerate(asset.life_changes):
                 if change.effective <= start + 1e-9:
-                    life = change.useful_life_years
+                    life, life_path = change.useful_life_years, f"{path}.life_changes.{index}"
             lives.append(life)
-        add(f"useful_life_years[{c}]", "period", lives, label=f"Useful life in force: {c}", unit="years", path=f"{path}.useful_life_years")
+            life_paths.append(life_path)
+        add(f"useful_life_years[{c}]", "period", lives, label=f"Useful life in force: {c}", unit="years", path=life_paths)
         add(f"salvage_fraction[{c}]", "scalar", asset.salvage_fraction, label=f"Salvage value: {c}", unit="share of cost", path=f"{path}.salvage_fraction")
         if asset.method == "declining_balance":
             add(f"declining_balance_factor[{c}]", "scalar", asset.declining_balance_factor, label=f"Declining-balance factor: {c}", unit="x", path=f"{path}.declining_balance_factor")

@@ -91,7 +91,7 @@ class Op(Expr):
     """An operator or classic spreadsheet function applied to sub-expressions.
 
     ``op`` is one of ``+ - * / ^ neg`` (arithmetic), ``< <= > >= =`` (comparisons),
-    ``min max sum and or if``.
+    ``min max sum and or if round``.
     """
 
     op: str
@@ -184,6 +184,11 @@ def eq(a: Expr | Number, b: Expr | Number) -> Expr:
 
 def all_of(*conditions: Expr) -> Expr:
     return Op("and", conditions)
+
+
+def round_half_away(value: Expr | Number, digits: int) -> Expr:
+    """Excel's ``ROUND``: halves round away from zero."""
+    return Op("round", (lift(value), Const(float(digits))))
 
 
 def safe_divide(numerator: Expr | Number, denominator: Expr | Number) -> Expr:

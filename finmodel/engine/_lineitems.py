@@ -28,11 +28,13 @@ from ._ir import (
     lt,
     maximum,
     minimum,
+    round_half_away,
     safe_divide,
     total,
 )
 
 HOURS_PER_YEAR = 8760.0
+CHECK_DECIMALS = 6
 
 CAPEX = "CapEx"
 FLEET = "Fleet"
@@ -635,30 +637,35 @@ class _Definer:
     # ------------------------------------------------------------------ checks (all read zero)
 
     def checks(self) -> None:
+        """Identities that must hold; each reads zero, rounded to 6 decimals so float noise does not show."""
         m = self.money
-        self.calc(
+
+        def check(name: str, difference: Expr, *, label: str, unit: str) -> None:
+            self.calc(name, round_half_away(difference, CHECK_DECIMALS), label=label, unit=unit, group=CHECKS)
+
+        check(
             "check_ppe_rollforward",
             Ref("net_ppe_closing") - (Ref("net_ppe_opening") + Ref("capex_ai") - Ref("depreciation")),
-            label="Net PP&E: closing − (opening + CapEx − depreciation)", unit=m, group=CHECKS,
+            label="Net PP&E: closing − (opening + CapEx − depreciation)", unit=m,
         )
-        self.calc(
+        check(
             "check_ppe_vintages",
             Ref("net_ppe_closing") - total(Ref(f"net_book_value[{c},{p}]") for c in self.classes for p in self.periods),
-            label="Net PP&E − sum of vintage book values", unit=m, group=CHECKS,
+            label="Net PP&E − sum of vintage book values", unit=m,
         )
         for g in self.generations:
-            self.calc(
+            check(
                 f"check_allocation[{g}]",
                 Ref(f"installed_units[{g}]") - total(Ref(f"{use}_units[{g}]") for use in USES),
-                label=f"{g}: installed − (training + inference + leasing)", unit="accelerators", group=CHECKS,
+                label=f"{g}: installed − (training + inference + leasing)", unit="accelerators",
             )
-        self.calc(
+        check(
             "check_capex_split",
             Ref("capex_ai") - total(Ref(f"capex[{c}]") for c in self.classes),
-            label="AI CapEx − sum over asset classes", unit=m, group=CHECKS,
+            label="AI CapEx − sum over asset classes", unit=m,
         )
-        self.calc(
+        check(
             "check_depreciation_by_generation",
             Ref("accelerator_depreciation") - total(Ref(f"depreciation_generation[{g}]") for g in self.generations),
-            label="Accelerator depreciation − sum over generations", unit=m, group=CHECKS,
+            label="Accelerator depreciation − sum over generations", unit=m,
         )

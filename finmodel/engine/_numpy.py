@@ -170,4 +170,7 @@ def _apply(op: str, args: list[Array]) -> Array:
             return np.logical_or.reduce(np.broadcast_arrays(*args))
         case "if":
             return np.where(args[0], args[1], args[2])
+        case "round":
+            scale = 10.0 ** args[1]
+            return np.sign(args[0]) * np.floor(np.abs(args[0]) * scale + 0.5) / scale
     raise ValueError(f"unknown operator {op!r}")

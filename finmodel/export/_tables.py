@@ -24,7 +24,7 @@ def projection_document(projection: Projection, *, source_file: str, scenarios: 
     assumptions = {}
     for name, row in projection.assumptions.rows.items():
         provenance = model.source_of(row.path)
-        assumptions[name] = {
+        entry = {
             "values": [_clean(v) for v in row.values] if row.axis != "scalar" else _clean(row.values[0]),
             "unit": row.unit,
             "label": row.label,
@@ -32,6 +32,12 @@ def projection_document(projection: Projection, *, source_file: str, scenarios: 
             "source": provenance.source,
             "note": provenance.note,
         }
+        if len(set(row.paths)) > 1:
+            entry["sources_by_column"] = [
+                {"path": path, "source": model.source_of(path).source, "note": model.source_of(path).note}
+                for path in row.paths
+            ]
+        assumptions[name] = entry
     return {
         "finmodel_schema_version": 1,
         "model": {

@@ -189,13 +189,7 @@ class _Writer:
             sheet.write_string(position, 0, row.label, f.bold)
             sheet.write_string(position, 1, row.unit, f.unit)
             sheet.write_string(position, 2, self.layout.names[name], f.key)
-            provenance = model.source_of(assumption.path)
-            comment = "\n".join(part for part in (
-                f"Model field: {assumption.path}",
-                f"Source: {provenance.source}" if provenance.source else "Source: not given",
-                f"Note: {provenance.note}" if provenance.note else "",
-            ) if part)
-            sheet.write_comment(position, 0, comment, {"x_scale": 3, "y_scale": 1.5})
+            sheet.write_comment(position, 0, _provenance_text(model, assumption.path), {"x_scale": 3, "y_scale": 1.5})
             size = self.graph.axes[row.axis].size
             first_scenario_row = position + 1
             last_scenario_row = position + count
@@ -217,6 +211,11 @@ class _Writer:
                 for column, value in enumerate(values):
                     if offset == 1 or value != base_values[column]:
                         sheet.write_number(position + offset, FIRST_VALUE_COLUMN + column, value, f.input_for(row.unit))
+                    if offset == 1 and assumption.paths[column] != assumption.path:
+                        sheet.write_comment(
+                            position + offset, FIRST_VALUE_COLUMN + column,
+                            _provenance_text(model, assumption.paths[column]), {"x_scale": 3, "y_scale": 1.5},
+                        )
             last = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + size - 1, row_abs=True, col_abs=True)
             first = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN, row_abs=True, col_abs=True)
             reference = f"=Assumptions!{first}" if size == 1 else f"=Assumptions!{first}:{last}"
@@ -393,6 +392,14 @@ def _number_format(unit: str) -> str:
     if unit in ("years", "x"):
         return "0.00"
     return "#,##0.000;[Red]-#,##0.000"
+
+
+def _provenance_text(model, path: str) -> str:
+    provenance = model.source_of(path)
+    lines = [f"Model field: {path}", f"Source: {provenance.source}" if provenance.source else "Source: not given"]
+    if provenance.note:
+        lines.append(f"Note: {provenance.note}")
+    return "\n".join(lines)
 
 
 def _widths(sheet, columns: int) -> None:

@@ -1,0 +1,193 @@
+"""The workbook: live formulas that recompute to the engine's numbers.
+
+Oracle tests recalculate with headless LibreOffice (one soffice call per fixture); a small
+model is also evaluated by ``formulas``, an independent pure-Python spreadsheet engine.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import formulas
+import numpy as np
+import openpyxl
+import pytest
+
+from finmodel import load_model, project
+from finmodel._build import build, company_model_files, project_all_scenarios
+from finmodel._check import check_models, select_scenario
+from finmodel.export import write_workbook
+from finmodel.export._libreoffice import compare, recalculate, recalculated_values
+from finmodel.schema import CompanyModel
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = company_model_files(ROOT / "models")
+ALLOWED_FUNCTIONS = {
+    "SUM", "SUMPRODUCT", "MIN", "MAX", "IF", "AND", "OR", "IFERROR", "INDEX", "MATCH", "CHOOSE", "ROUND", "NPV", "IRR", "PMT",
+}
+
+
+@pytest.fixture(scope="module")
+def checks(tmp_path_factory):
+    return check_models(MODELS, tmp_path_factory.mktemp("check"))
+
+
+@pytest.mark.oracle
+def test_every_model_and_scenario_recalculates_to_the_engine(checks):
+    expected = {(f.stem, s) for f in MODELS for s in ("base", *load_model(f).scenarios)}
+    assert {(c.model_file.stem, c.scenario) for c in checks} == expected
+    for check in checks:
+        assert check.mismatches == (), f"{check.model_file.stem}/{check.scenario}: {check.mismatches[:5]}"
+        assert check.error_cells == (), f"{check.model_file.stem}/{check.scenario}: {check.error_cells[:5]}"
+        assert check.formula_cells > 1000
+        assert check.formula_share >= 0.8, f"{check.model_file.stem}: {check.formula_share:.1%}"
+
+
+def _changed(model: CompanyModel, dotted: str, value) -> CompanyModel:
+    data = model.model_dump(mode="python")
+    target = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        target = target[part]
+    target[parts[-1]] = value
+    return CompanyModel.model_validate(data)
+
+
+@pytest.mark.oracle
+def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path):
+    meta = load_model(ROOT / "models" / "meta.yaml")
+    projections = project_all_scenarios(meta)
+    original = tmp_path / "meta.xlsx"
+    layout = write_workbook(projections, "base", original)
+
+    # Edit 1: leasing utilisation 0.75 -> 0.6 in the base case (one cell).
+    utilisation = tmp_path / "utilisation.xlsx"
+    workbook = openpyxl.load_workbook(original)
+    sheet, cell = layout.input_cell("leasing_utilisation", "base")
+    assert workbook[sheet][cell].value == pytest.approx(0.75)
+    workbook[sheet][cell] = 0.6
+    workbook.save(utilisation)
+
+    # Edit 2: the servers' useful life set to 4 years in every period (no life change).
+    life = tmp_path / "life.xlsx"
+    workbook = openpyxl.load_workbook(original)
+    for column in range(len(meta.timeline.labels)):
+        sheet, cell = layout.input_cell("useful_life_years[servers]", "base", column)
+        workbook[sheet][cell] = 4
+    workbook.save(life)
+
+    recalculated = recalculate([utilisation, life], tmp_path / "out")
+    cases = {
+        utilisation: project(_changed(meta, "leasing.utilisation", 0.6)),
+        life: project(_changed(_changed(meta, "asset_classes.servers.useful_life_years", 4), "asset_classes.servers.life_changes", ())),
+    }
+    for path, expected_projection in cases.items():
+        values = recalculated_values(recalculated[path])
+        expected = {k: v for k, v in layout.expected(expected_projection).items() if isinstance(v, float)}
+        assert compare(expected, values) == []
+        # The edit really moved the model: some formula cell differs from the unedited engine.
+        unedited = layout.expected(projections["base"])
+        assert any(abs(expected[k] - unedited[k]) > 1e-6 * max(1, abs(unedited[k])) for k in expected)
+
+
+@pytest.mark.oracle
+def test_selector_switches_to_a_scenario(tmp_path):
+    meta = load_model(ROOT / "models" / "meta.yaml")
+    projections = project_all_scenarios(meta)
+    original = tmp_path / "meta.xlsx"
+    layout = write_workbook(projections, "base", original)
+    switched = tmp_path / "bear.xlsx"
+    select_scenario(original, switched, layout, "bear")
+    values = recalculated_values(recalculate([switched], tmp_path / "out")[switched])
+    bear = {k: v for k, v in layout.expected(projections["bear"]).items() if isinstance(v, float)}
+    base = layout.expected(projections["base"])
+    assert compare(bear, values) == []
+    assert values[("Cover", "C7")] == projections["bear"].verdict.label
+    assert sum(abs(bear[k] - base[k]) > 1e-9 for k in bear) > 100
+
+
+def test_building_twice_gives_identical_workbooks(tmp_path):
+    model = ROOT / "models" / "meta.yaml"
+    build([model], tmp_path / "a")
+    build([model], tmp_path / "b")
+    with zipfile.ZipFile(tmp_path / "a" / "meta.xlsx") as a, zipfile.ZipFile(tmp_path / "b" / "meta.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+
+
+def test_only_classic_functions_are_used(tmp_path):
+    build(MODELS, tmp_path)
+    for file in MODELS:
+        workbook = openpyxl.load_workbook(tmp_path / f"{file.stem}.xlsx")
+        used = set()
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", cell.value))
+        assert used <= ALLOWED_FUNCTIONS, used - ALLOWED_FUNCTIONS
+
+
+def test_workbook_presentation(tmp_path):
+    meta = load_model(ROOT / "models" / "meta.yaml")
+    projections = project_all_scenarios(meta)
+    path = tmp_path / "meta.xlsx"
+    layout = write_workbook(projections, "base", path)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:3] == ["Cover", "Assumptions", "CapEx"]
+    assert {"P&L", "Cash flow", "PP&E", "Depreciation", "Fleet", "Cohorts", "Checks"} <= set(workbook.sheetnames)
+    # Each input has a defined name; its source is in a comment; base inputs are blue.
+    names = set(workbook.defined_names.keys())
+    assert {"leasing_utilisation", "wacc", "Scenario"} <= names
+    sheet, cell = layout.input_cell("capex_reported", "base", 0)
+    comment = workbook[sheet][cell].comment
+    assert comment is not None and "Q4'24 release" in comment.text and "capex.by_period.2024.total" in comment.text
+    input_sheet, input_cell = layout.input_cell("wacc", "base")
+    assert workbook[input_sheet][input_cell].font.color.rgb.endswith("0000FF")
+    # The selector is a list validation over the scenarios.
+    validations = workbook["Cover"].data_validations.dataValidation
+    assert any("C5" in str(v.sqref) and v.type == "list" and "bear" in v.formula1 for v in validations)
+    assert workbook["P&L"].freeze_panes == "D3"
+
+
+def test_yaml_strings_never_become_formulas(tmp_path, make_model):
+    hostile = make_model({"company.name": "=1+2", "company.ticker": "=X", "capex.by_period.2024.source": "=HYPERLINK(\"x\")"})
+    path = tmp_path / "hostile.xlsx"
+    write_workbook({"base": project(hostile)}, "base", path)
+    workbook = openpyxl.load_workbook(path)
+    texts = [
+        cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=1+2")
+    ]
+    assert texts and all(cell.data_type == "s" for cell in texts)
+    assert workbook["Cover"]["B1"].value == "=1+2" and workbook["Cover"]["B1"].data_type == "s"
+
+
+def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model):
+    model = make_model({"timeline.end_year": 2026, "capex.by_period": {
+        "2024": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}},
+        "2025": {"total": 20_000_000}, "2026": {"total": 0},
+    }})
+    projection = project(model)
+    path = tmp_path / "small.xlsx"
+    layout = write_workbook({"base": projection}, "base", path)
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    by_cell = {}
+    for key, value in solution.items():
+        match = re.match(r"'\[small\.xlsx\](.+)'!([A-Z]+\d+)$", key)
+        if match:
+            by_cell[(match.group(1).upper(), match.group(2))] = np.asarray(getattr(value, "value", value)).ravel()[0]
+    expected = layout.expected(projection)
+    checked = 0
+    for (sheet, cell), value in expected.items():
+        actual = by_cell.get((sheet.upper(), cell))
+        if isinstance(value, str):
+            assert actual == value
+            continue
+        assert actual is not None, (sheet, cell)
+        assert float(actual) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, cell)
+        checked += 1
+    assert checked == sum(isinstance(v, float) for v in expected.values()) > 300

@@ -1,0 +1,213 @@
+"""Tests of the ``finmodel`` command (finmodel.cli over finmodel._build)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+META = REPO / "models" / "meta.yaml"
+CATALOG = REPO / "models" / "catalog" / "gpus.yaml"
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "finmodel.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def copy_model(directory: Path, text: str | None = None) -> Path:
+    """meta.yaml (or ``text``) as ``directory/meta.yaml`` beside a copy of the catalogue."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "catalog").mkdir(exist_ok=True)
+    (directory / "catalog" / "gpus.yaml").write_text(CATALOG.read_text(encoding="utf-8"), encoding="utf-8")
+    path = directory / "meta.yaml"
+    path.write_text(META.read_text(encoding="utf-8") if text is None else text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- finmodel schema
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    result = run_cli("schema", cwd=tmp_path_factory.mktemp("schema"))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # fails the test if it is not JSON
+
+
+def test_schema_is_json_with_the_top_level_sections(schema: dict[str, Any]) -> None:
+    assert schema["type"] == "object"
+    for section in ("company", "capex", "asset_classes", "timeline", "leasing", "scenarios"):
+        assert section in schema["properties"]
+    assert {"schema_version", "company", "capex", "asset_classes"} <= set(schema["required"])
+
+
+def _as_editor_sees_it(data: Any) -> Any:
+    """YAML data as JSON: keys become strings, and dates (which JSON lacks) their ISO text."""
+    if isinstance(data, dict):
+        return {str(key): _as_editor_sees_it(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_as_editor_sees_it(value) for value in data]
+    if isinstance(data, dt.date):
+        return data.isoformat()
+    return data
+
+
+@pytest.fixture(scope="module")
+def validator(schema: dict[str, Any]) -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _errors(validator: Any, data: Any) -> list[str]:
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(data)]
+
+
+def test_meta_yaml_is_valid_under_the_schema(validator: Any) -> None:
+    raw = _as_editor_sees_it(yaml.safe_load(META.read_text(encoding="utf-8")))
+    # meta.yaml writes figures both bare (verdict.hurdle_rate: 0.09) and as {value, source/note}
+    assert raw["verdict"]["hurdle_rate"] == 0.09
+    assert set(raw["capex"]["by_period"]["2024"]["total"]) == {"value", "source"}
+    assert _errors(validator, raw) == []
+
+
+def test_a_number_field_takes_a_bare_number_or_a_figure(validator: Any) -> None:
+    raw = _as_editor_sees_it(yaml.safe_load(META.read_text(encoding="utf-8")))
+    for good in (0.5, 1, {"value": 0.5}, {"value": 0.5, "source": "a filing"}, {"value": 0.5, "note": "estimate"}):
+        raw["leasing"]["utilisation"] = good
+        assert _errors(validator, raw) == [], good
+    for bad in ("high", 1.5, -0.1, {"value": 1.5}, {"source": "no value"}, {"value": 0.5, "sorce": "typo"}, None):
+        raw["leasing"]["utilisation"] = bad
+        assert _errors(validator, raw), f"{bad!r} should not be valid"
+
+
+def test_schema_refuses_unknown_keys(validator: Any) -> None:
+    raw = _as_editor_sees_it(yaml.safe_load(META.read_text(encoding="utf-8")))
+    raw["leasing"]["utilisaton"] = 0.5
+    assert _errors(validator, raw)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the loader accepts {value, source} around ANY scalar (the catalogue itself writes Rubin's "
+        "'available_from: {value: 2026Q3, source: ...}'), but the schema only allows the figure form for "
+        "numbers, so an editor flags a gpus: override copied from the catalogue that finmodel loads"
+    ),
+)
+def test_schema_accepts_the_figure_form_wherever_the_loader_does(validator: Any, tmp_path: Path) -> None:
+    from finmodel import load_model
+
+    text = META.read_text(encoding="utf-8") + (
+        '\ngpus:\n  Rubin:\n    available_from: {value: 2026Q3, source: "public-figures §4"}\n'
+    )
+    load_model(copy_model(tmp_path, text))  # finmodel accepts it
+    raw = _as_editor_sees_it(yaml.safe_load(text))
+    assert _errors(validator, raw) == []
+
+
+# --------------------------------------------------------------------------- finmodel validate / build
+
+
+def test_validate_meta_yaml(tmp_path: Path) -> None:
+    result = run_cli("validate", str(META), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("built")
+    result = run_cli("build", str(META), "--out", str(out), cwd=out)
+    return result, out
+
+
+def test_build_writes_json_and_csv(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, out = built
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    names = {path.name for path in out.iterdir()}
+    assert {"meta.json", "meta.csv"} <= names
+    assert not [name for name in names if name.startswith(".") or name.endswith(".tmp")], names
+    document = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert {"periods", "line_items", "metrics", "verdict"} <= set(document)
+    # meta.yaml's timeline: 2024..2032, annual
+    assert document["periods"] == [str(year) for year in range(2024, 2033)]
+    assert isinstance(document["verdict"]["label"], str) and document["verdict"]["label"]
+    assert isinstance(document["verdict"]["reasons"], list) and document["verdict"]["reasons"]
+
+
+def test_build_csv_has_one_column_per_period(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = built
+    header = (out / "meta.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[-9:] == [str(year) for year in range(2024, 2033)]
+
+
+def test_failed_build_leaves_earlier_outputs_intact(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    model = copy_model(tmp_path / "src")
+    first = run_cli("build", str(model), "--out", str(out), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert {"meta.json", "meta.csv"} <= set(before)
+
+    text = model.read_text(encoding="utf-8")
+    broken = "  utilisation: {value: 1.5, note: \"estimate: a new cloud fills capacity gradually\"}"
+    assert text.count("  utilisation: {value: 0.75,") == 1
+    model.write_text(text.replace("  utilisation: {value: 0.75,", "  utilisation: {value: 1.5,"), encoding="utf-8")
+    second = run_cli("build", str(model), "--out", str(out), cwd=tmp_path)
+    assert second.returncode != 0
+    assert "Traceback" not in second.stdout + second.stderr
+    line = next(number for number, row in enumerate(model.read_text().splitlines(), 1) if row == broken)
+    assert f"{model}:{line}:3: leasing.utilisation:" in second.stderr
+    after = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert after == before  # same files (no temporaries left), byte for byte
+
+
+def test_output_failing_mid_write_leaves_earlier_outputs_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV writer fails after the JSON was staged: nothing of the second build may land."""
+    from finmodel import _build
+
+    out = tmp_path / "out"
+    model = copy_model(tmp_path / "src")
+    assert _build.build([model], out).ok
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    def failing_csv(projection: object, path: Path) -> None:
+        Path(path).write_text("half a CSV", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_build, "write_csv", failing_csv)
+    report = _build.build([model], out)
+    assert not report.ok
+    (outcome,) = report.outcomes
+    assert outcome.error and "disk full" in outcome.error
+    after = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert after == before
+
+
+def test_build_with_an_unknown_scenario_fails_cleanly(tmp_path: Path) -> None:
+    result = run_cli("build", str(META), "--out", str(tmp_path / "out"), "--scenario", "nosuch", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "nosuch" in result.stderr
+    assert not (tmp_path / "out" / "meta.json").exists()
+
+
+def test_validate_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.yaml"
+    result = run_cli("validate", str(missing), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert str(missing) in result.stderr
