@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import types
 import typing
 from pathlib import Path
@@ -23,8 +24,16 @@ from pydantic import BaseModel, ValidationError
 from ._errors import ModelError, Problem, ScenarioError
 from .schema import CompanyModel, GpuCatalog, Provenance
 
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MAP_TAGS = {"tag:yaml.org,2002:map"}
+_SEQ_TAGS = {"tag:yaml.org,2002:seq"}
+
 MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 200_000
+MAX_NESTING = 200
+_QUOTED_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'|(?:^|(?<=\s))#[^\n]*', re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+MAX_NODES = 50_000
 FIGURE_KEYS = frozenset({"value", "source", "note"})
 
 Location = tuple[Path, int, int]
@@ -59,16 +68,28 @@ class _Document:
     def has(self, path: PathKey) -> bool:
         return path in self.locations
 
+    def paths(self) -> list[PathKey]:
+        return list(self.locations)
+
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self._visited += 1
         if self._visited > MAX_NODES:
             raise _Refused(node.start_mark, f"more than {MAX_NODES:,} values (aliases expanding?)")
         self.locations.setdefault(path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
+            if node.tag not in _MAP_TAGS:
+                raise _Refused(node.start_mark, f"the tag {node.tag!r} is not allowed; plain YAML only")
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag not in _SEQ_TAGS:
+                raise _Refused(node.start_mark, f"the tag {node.tag!r} is not allowed; plain YAML only")
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        value = self._constructor.construct_object(node, deep=True)
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            raise _Refused(node.start_mark, f"the tag {node.tag!r} is not allowed; plain YAML only") from error
+        except ValueError:
+            return float("inf")  # an integer too long to convert: pydantic reports it as not finite
         if isinstance(value, bytes):
             self.problem(path, "binary data is not allowed here", node.start_mark)
             return None
@@ -80,7 +101,11 @@ class _Document:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(path, "mapping keys must be plain scalars", key_node.start_mark)
                 continue
-            key = str(self._constructor.construct_object(key_node, deep=True))
+            try:
+                key = str(self._constructor.construct_object(key_node, deep=True))
+            except (yaml.YAMLError, ValueError) as error:
+                self.problem(path, f"cannot read this key: {error}", key_node.start_mark)
+                continue
             child = (*path, key)
             if key in result:
                 self.problem(child, f"duplicate key {key!r}", key_node.start_mark)
@@ -96,8 +121,11 @@ class _Document:
 
     def _record(self, path: PathKey, mapping: dict[str, Any]) -> None:
         source, note = mapping.get("source"), mapping.get("note")
-        if isinstance(source, str | None) and isinstance(note, str | None):
-            self.provenance[_dotted(path)] = Provenance(source=source, note=note)
+        for key, value in (("source", source), ("note", note)):
+            if value is not None and not isinstance(value, str):
+                self.problem((*path, key), f"{key} must be text, got {value!r}")
+                return
+        self.provenance[_dotted(path)] = Provenance(source=source, note=note)
 
 
 class _Refused(Exception):
@@ -124,8 +152,11 @@ def _read(file: Path) -> tuple[Any, _Document]:
         raise ModelError([Problem(file, line, 1, "", "not UTF-8 text (binary file?)")]) from None
     if "\x00" in text:
         raise ModelError([Problem(file, 1, 1, "", "file contains NUL bytes (binary file?)")])
+    if text.count(",") + text.count("\n") > MAX_NODES:
+        raise ModelError([Problem(file, 1, 1, "", f"refused: more than {MAX_NODES:,} values or lines")])
+    _refuse_deep_nesting(file, text)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_COMPOSER))
         if len(nodes) != 1 or nodes[0] is None:
             raise ModelError([Problem(file, 1, 1, "", "expected exactly one YAML document")])
         data = document.build(nodes[0], ())
@@ -143,6 +174,21 @@ def _read(file: Path) -> tuple[Any, _Document]:
     if not isinstance(data, dict):
         raise ModelError([Problem(file, 1, 1, "", "the top level must be a mapping of keys")])
     return data, document
+
+
+def _refuse_deep_nesting(file: Path, text: str) -> None:
+    """Refuse absurd nesting before the parser sees it (libyaml recurses, and would crash)."""
+    flow = _QUOTED_OR_COMMENT.sub(lambda match: "\n" * match.group(0).count("\n"), text)
+    depth = 0
+    for bracket in _BRACKETS.finditer(flow):
+        depth += 1 if bracket.group(0) in "[{" else -1
+        if depth > MAX_NESTING:
+            line = flow.count("\n", 0, bracket.start()) + 1
+            raise ModelError([Problem(file, line, 1, "", f"refused: nested more than {MAX_NESTING} levels deep")])
+    for prefix in _BLOCK_PREFIX.finditer(text):
+        if len(prefix.group(0)) > 2 * MAX_NESTING:
+            line = text.count("\n", 0, prefix.start()) + 1
+            raise ModelError([Problem(file, line, 1, "", f"refused: indented more than {2 * MAX_NESTING} columns")])
 
 
 def load_catalog(path: str | Path) -> GpuCatalog:
@@ -165,8 +211,15 @@ def load_model(path: str | Path) -> CompanyModel:
     catalog_name = data.get("gpu_catalog")
     if isinstance(catalog_name, str):
         catalog_file = (file.parent / catalog_name).resolve()
+        if not catalog_file.is_file():
+            _, line, column = document.locate(("gpu_catalog",))
+            raise ModelError([Problem(file, line, column, "gpu_catalog", f"catalogue file not found: {catalog_file}")])
         catalog_data, catalog_document = _read(catalog_file)
         documents.append(catalog_document)
+        try:
+            GpuCatalog.model_validate(catalog_data)
+        except ValidationError as error:
+            raise ModelError(_problems(error, catalog_document, GpuCatalog, catalog_data)) from None
         _merge_catalog(data, document, catalog_data, catalog_document)
     problems = [problem for doc in documents for problem in doc.problems]
     located = _Located(documents)
@@ -183,16 +236,32 @@ def load_model(path: str | Path) -> CompanyModel:
         try:
             with_scenario(model, name)
         except _ScenarioInvalid as invalid:
-            problems.extend(_problems(invalid.error, located, CompanyModel, invalid.data, scenario=name))
+            if invalid.error is None:
+                anchor = ("scenarios", name, "overrides", invalid.path)
+                problems.append(_located(located, anchor, f"cannot apply: {invalid.message}", None))
+            else:
+                problems.extend(_problems(invalid.error, located, CompanyModel, invalid.data, scenario=name))
     if problems:
         raise ModelError(problems)
     return model
 
 
 class _ScenarioInvalid(Exception):
-    def __init__(self, error: ValidationError, data: dict[str, Any]) -> None:
+    def __init__(self, error: ValidationError | None, data: dict[str, Any], path: str = "", message: str = "") -> None:
+        super().__init__(message or str(error))
         self.error = error
         self.data = data
+        self.path = path
+        self.message = message
+
+
+def _as_lists(value: Any) -> Any:
+    """Dumped model data with tuples as lists, so overrides can index into them."""
+    if isinstance(value, dict):
+        return {key: _as_lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_lists(item) for item in value]
+    return value
 
 
 def with_scenario(model: CompanyModel, name: str | None) -> CompanyModel:
@@ -203,9 +272,11 @@ def with_scenario(model: CompanyModel, name: str | None) -> CompanyModel:
     if scenario is None:
         known = ", ".join(model.scenarios) or "none"
         raise ScenarioError(f"no scenario {name!r} in {model.company.name} (scenarios: {known})")
-    data = model.model_dump(mode="python", exclude={"scenarios"})
+    data = _as_lists(model.model_dump(mode="python", exclude={"scenarios"}))
     for dotted, value in scenario.overrides.items():
-        _set_path(data, dotted.split("."), value)
+        problem = _set_path(data, dotted.split("."), value)
+        if problem:
+            raise _ScenarioInvalid(None, data, dotted, problem)
     try:
         result = CompanyModel.model_validate(data)
     except ValidationError as error:
@@ -219,20 +290,26 @@ def with_scenario(model: CompanyModel, name: str | None) -> CompanyModel:
     return result
 
 
-def _set_path(data: Any, parts: list[str], value: Any) -> None:
+def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
+    """Set ``value`` at a dotted path; return why it cannot be set, or ``None``."""
     target = data
-    for part in parts[:-1]:
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
         if isinstance(target, list):
-            target = target[int(part)]
+            if not part.isdigit() or int(part) >= len(target):
+                return f"{'.'.join(parts[:depth + 1])} is not an item of a list of {len(target)}"
+            if last:
+                target[int(part)] = copy.deepcopy(value)
+            else:
+                target = target[int(part)]
+        elif isinstance(target, dict):
+            if last:
+                target[part] = copy.deepcopy(value)
+            else:
+                target = target.setdefault(part, {})
         else:
-            target = target.setdefault(part, {}) if isinstance(target, dict) else None
-        if target is None:
-            return
-    last = parts[-1]
-    if isinstance(target, list):
-        target[int(last)] = copy.deepcopy(value)
-    elif isinstance(target, dict):
-        target[last] = copy.deepcopy(value)
+            return f"{'.'.join(parts[:depth])} is a value, not a block with fields"
+    return None
 
 
 def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_document: _Document) -> None:
@@ -278,6 +355,9 @@ class _Located:
     def has(self, path: PathKey) -> bool:
         return any(path in document.locations for document in self.documents)
 
+    def paths(self) -> list[PathKey]:
+        return [path for document in self.documents for path in document.locations]
+
 
 def _problems(
     error: ValidationError,
@@ -287,7 +367,16 @@ def _problems(
     scenario: str | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
+    explained = set()
     for item in error.errors():
+        if item["type"] == "extra_forbidden":
+            loc = tuple(item["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            if close:
+                explained.add((*loc[:-1], close[0]))
+    for item in error.errors():
+        if item["type"] == "missing" and tuple(item["loc"]) in explained:
+            continue
         ctx = item.get("ctx") or {}
         if item["type"] == "model_inconsistent" and "problems" in ctx:
             for path, message in ctx["problems"]:
@@ -310,11 +399,15 @@ def _located(located: _Located | _Document, loc: PathKey, message: str, scenario
 
 
 def _matching_override(located: _Located | _Document, anchor: PathKey, loc: PathKey) -> PathKey:
-    """The override entry whose dotted path leads to ``loc`` (else the overrides block)."""
+    """The override entry whose dotted path leads to, or into, ``loc`` (else the overrides block)."""
     for depth in range(len(loc), 0, -1):
         candidate = (*anchor, _dotted(loc[:depth]))
         if located.has(candidate):
             return candidate
+    inside = _dotted(loc) + "."
+    for path in located.paths():
+        if len(path) == len(anchor) + 1 and path[: len(anchor)] == anchor and str(path[-1]).startswith(inside):
+            return path
     return anchor
 
 

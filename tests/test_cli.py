@@ -96,14 +96,6 @@ def test_schema_refuses_unknown_keys(validator: Any) -> None:
     assert _errors(validator, raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the loader accepts {value, source} around ANY scalar (the catalogue itself writes Rubin's "
-        "'available_from: {value: 2026Q3, source: ...}'), but the schema only allows the figure form for "
-        "numbers, so an editor flags a gpus: override copied from the catalogue that finmodel loads"
-    ),
-)
 def test_schema_accepts_the_figure_form_wherever_the_loader_does(validator: Any, tmp_path: Path) -> None:
     from finmodel import load_model
 

@@ -1,8 +1,8 @@
 """The JSON Schema of a company model file, as editors need it.
 
 Pydantic's schema describes the validated objects; a model *file* is a little looser: any
-number may be written as ``{value, source, note}``, and a company's ``gpus`` entries only
-override catalogue fields, so none of them is required.
+single value may be written as ``{value, source, note}`` (as the loader accepts), and a
+company's ``gpus`` entries only override catalogue fields, so none of them is required.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _allow_figures(node: Any) -> Any:
         return [_allow_figures(item) for item in node]
     if not isinstance(node, dict):
         return node
-    if node.get("type") in ("number", "integer"):
+    if node.get("type") in ("number", "integer", "string", "boolean"):
         plain = {key: value for key, value in node.items() if key not in ("description", "title", "default")}
         figure = {
             "type": "object",
