@@ -9,9 +9,9 @@ from pathlib import Path
 from ._errors import FinmodelError, ModelError, Problem
 from ._loader import load_model
 from .engine import Projection, project
+from .export import projection_document, write_all, write_csv, write_json, write_workbook
 from .export._workbook import BASE
 from .schema import CompanyModel
-from .export import projection_document, write_all, write_csv, write_json, write_workbook
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -61,7 +61,9 @@ def validate(files: Sequence[Path]) -> BuildReport:
     return BuildReport(tuple(outcomes))
 
 
-def build(files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None) -> BuildReport:
+def build(
+    files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None
+) -> BuildReport:
     """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
 
     A model that fails leaves its earlier outputs untouched; the others are still built.

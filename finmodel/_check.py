@@ -98,7 +98,8 @@ def _compare(file, scenario, recalculated_path, layout, projection, formula_coun
         if isinstance(value, str) and values.get(key) != value:
             mismatches.append(Mismatch(key[0], key[1], value, values.get(key)))  # type: ignore[arg-type]
     errors = tuple(
-        f"{sheet}!{cell}: {value}" for (sheet, cell), value in values.items()
+        f"{sheet}!{cell}: {value}"
+        for (sheet, cell), value in values.items()
         if isinstance(value, str) and value.startswith("#")
     )
     return WorkbookCheck(file, scenario, formula_count, numeric_count, tuple(mismatches), errors)

@@ -297,7 +297,7 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
         last = depth == len(parts) - 1
         if isinstance(target, list):
             if not part.isdigit() or int(part) >= len(target):
-                return f"{'.'.join(parts[:depth + 1])} is not an item of a list of {len(target)}"
+                return f"{'.'.join(parts[: depth + 1])} is not an item of a list of {len(target)}"
             if last:
                 target[int(part)] = copy.deepcopy(value)
             else:
@@ -393,7 +393,9 @@ def _located(located: _Located | _Document, loc: PathKey, message: str, scenario
         anchor = ("scenarios", scenario, "overrides")
         override = _matching_override(located, anchor, loc)
         file, line, column = located.locate(override)
-        return Problem(file, line, column, _dotted(anchor), f"scenario {scenario!r} makes {_dotted(loc)} invalid: {message}")
+        return Problem(
+            file, line, column, _dotted(anchor), f"scenario {scenario!r} makes {_dotted(loc)} invalid: {message}"
+        )
     file, line, column = located.locate(loc)
     return Problem(file, line, column, _dotted(loc), message)
 

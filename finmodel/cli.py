@@ -44,7 +44,7 @@ def check_command(
     models: Models = None,
     keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
 ) -> None:
-    """Recalculate each model's workbook with LibreOffice in every scenario and compare every formula cell with the engine."""
+    """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
     from ._check import check_models
 
     checks = check_models(models or company_model_files(), keep)
@@ -53,8 +53,12 @@ def check_command(
         table.add_column(column, justify="left" if column in ("model", "scenario") else "right")
     for check in checks:
         table.add_row(
-            check.model_file.stem, check.scenario, f"{check.formula_cells:,}", f"{check.formula_share:.1%}",
-            str(len(check.mismatches)), str(len(check.error_cells)),
+            check.model_file.stem,
+            check.scenario,
+            f"{check.formula_cells:,}",
+            f"{check.formula_share:.1%}",
+            str(len(check.mismatches)),
+            str(len(check.error_cells)),
         )
     out.print(table)
     for check in checks:
@@ -106,7 +110,16 @@ def _summary(outcome: ModelOutcome) -> Table:
     for period in projection.periods:
         table.add_column(period, justify="right")
     items = projection.line_items
-    for name in ("capex_ai", "leasing_revenue", "internal_shadow_value", "ebitda", "depreciation", "ebit", "free_cash_flow", "net_ppe_closing"):
+    for name in (
+        "capex_ai",
+        "leasing_revenue",
+        "internal_shadow_value",
+        "ebitda",
+        "depreciation",
+        "ebit",
+        "free_cash_flow",
+        "net_ppe_closing",
+    ):
         table.add_row(projection.graph.rows[name].label, *(f"{value:,.1f}" for value in items[name]))
     table.add_row("Leasing coverage (x)", *(f"{value:.2f}" for value in items["leasing_coverage"]))
     return table

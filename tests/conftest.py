@@ -31,7 +31,6 @@ def _oracle_available(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("libreoffice")
 
 
-
 def _base() -> dict[str, Any]:
     return {
         "schema_version": 1,

@@ -153,7 +153,7 @@ def test_failed_build_leaves_earlier_outputs_intact(tmp_path: Path) -> None:
     assert {"meta.json", "meta.csv"} <= set(before)
 
     text = model.read_text(encoding="utf-8")
-    broken = "  utilisation: {value: 1.5, note: \"estimate: a new cloud fills capacity gradually\"}"
+    broken = '  utilisation: {value: 1.5, note: "estimate: a new cloud fills capacity gradually"}'
     assert text.count("  utilisation: {value: 0.75,") == 1
     model.write_text(text.replace("  utilisation: {value: 0.75,", "  utilisation: {value: 1.5,"), encoding="utf-8")
     second = run_cli("build", str(model), "--out", str(out), cwd=tmp_path)

@@ -105,8 +105,10 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 # --------------------------------------------------------------------------- the required case
 
 # Three mistakes in one file: a negative useful life, a gpu_mix summing to 1.2 and a typo'd key.
-NEGATIVE_LIFE = ('    useful_life_years: {value: 5, source: "Meta: servers and network 5 yrs from Q4',
-                 '    useful_life_years: {value: -5, source: "Meta: servers and network 5 yrs from Q4')
+NEGATIVE_LIFE = (
+    '    useful_life_years: {value: 5, source: "Meta: servers and network 5 yrs from Q4',
+    '    useful_life_years: {value: -5, source: "Meta: servers and network 5 yrs from Q4',
+)
 MIX_1_2 = ("      gpu_mix: {H100: 0.8, H200: 0.2}", "      gpu_mix: {H100: 0.8, H200: 0.4}")
 
 # (section, correct key, typo'd key, the line the typo is on)
@@ -267,8 +269,11 @@ def test_typo_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> N
 
 
 def test_yaml_syntax_error_in_the_catalogue(tmp_path: Path) -> None:
-    catalog_text = replace_once(CATALOG_TEXT, "    cost_change_per_year: {value: -0.10, note: \"estimate\"}\n",
-                                "    cost_change_per_year: {value: -0.10, note: \"estimate\"\n")
+    catalog_text = replace_once(
+        CATALOG_TEXT,
+        '    cost_change_per_year: {value: -0.10, note: "estimate"}\n',
+        '    cost_change_per_year: {value: -0.10, note: "estimate"\n',
+    )
     path = write_model(tmp_path, META_TEXT, catalog_text)
     problem = only_problem(path)
     assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
@@ -517,7 +522,7 @@ def test_path_without_any_provenance(meta: finmodel.CompanyModel) -> None:
 
 
 def test_figure_with_a_non_string_source_is_a_problem(tmp_path: Path) -> None:
-    old = "total: {value: 39.23, source: \"Meta Q4'24 release (Jan 29 2025), incl. finance leases [primary]\"}"
+    old = 'total: {value: 39.23, source: "Meta Q4\'24 release (Jan 29 2025), incl. finance leases [primary]"}'
     text = replace_once(META_TEXT, old, "total: {value: 39.23, source: 2024}")
     path = write_model(tmp_path, text)
     problem = only_problem(path)

@@ -106,16 +106,48 @@ def resolve(model: CompanyModel) -> Assumptions:
             gpu_mix[g].append(current["gpu_mix"].get(g, 0.0))
 
     add("capex_reported", "period", reported, label="CapEx as reported or guided", unit=_money(model), path=total_paths)
-    add("capex_is_reported", "period", is_reported, label="1 if CapEx is reported, 0 if projected", unit="flag", path=total_paths)
-    add("capex_growth_per_year", "period", growth, label="CapEx growth per year (projected periods)", unit="rate", path=growth_paths)
-    add("ai_share_of_capex", "period", ai_share, label="AI share of CapEx", unit="share",
-        path=[f"capex.by_period.{where['ai_share']}.ai_share" for where in share_paths])
+    add(
+        "capex_is_reported",
+        "period",
+        is_reported,
+        label="1 if CapEx is reported, 0 if projected",
+        unit="flag",
+        path=total_paths,
+    )
+    add(
+        "capex_growth_per_year",
+        "period",
+        growth,
+        label="CapEx growth per year (projected periods)",
+        unit="rate",
+        path=growth_paths,
+    )
+    add(
+        "ai_share_of_capex",
+        "period",
+        ai_share,
+        label="AI share of CapEx",
+        unit="share",
+        path=[f"capex.by_period.{where['ai_share']}.ai_share" for where in share_paths],
+    )
     for c, values in asset_mix.items():
-        add(f"asset_mix[{c}]", "period", values, label=f"Share of AI CapEx: {c}", unit="share",
-            path=[f"capex.by_period.{where['asset_mix']}.asset_mix.{c}" for where in share_paths])
+        add(
+            f"asset_mix[{c}]",
+            "period",
+            values,
+            label=f"Share of AI CapEx: {c}",
+            unit="share",
+            path=[f"capex.by_period.{where['asset_mix']}.asset_mix.{c}" for where in share_paths],
+        )
     for g, values in gpu_mix.items():
-        add(f"gpu_mix[{g}]", "period", values, label=f"Share of accelerator CapEx: {g}", unit="share",
-            path=[f"capex.by_period.{where['gpu_mix']}.gpu_mix.{g}" for where in share_paths])
+        add(
+            f"gpu_mix[{g}]",
+            "period",
+            values,
+            label=f"Share of accelerator CapEx: {g}",
+            unit="share",
+            path=[f"capex.by_period.{where['gpu_mix']}.gpu_mix.{g}" for where in share_paths],
+        )
 
     for c, asset in model.asset_classes.items():
         path = f"asset_classes.{c}"
@@ -127,55 +159,213 @@ def resolve(model: CompanyModel) -> Assumptions:
                     life, life_path = change.useful_life_years, f"{path}.life_changes.{index}"
             lives.append(life)
             life_paths.append(life_path)
-        add(f"useful_life_years[{c}]", "period", lives, label=f"Useful life in force: {c}", unit="years", path=life_paths)
-        add(f"salvage_fraction[{c}]", "scalar", asset.salvage_fraction, label=f"Salvage value: {c}", unit="share of cost", path=f"{path}.salvage_fraction")
-        if asset.method == "declining_balance":
-            add(f"declining_balance_factor[{c}]", "scalar", asset.declining_balance_factor, label=f"Declining-balance factor: {c}", unit="x", path=f"{path}.declining_balance_factor")
         add(
-            f"economic_life_years[{c}]", "scalar", asset.economic_life_years or asset.useful_life_years,
-            label=f"Economic life: {c}", unit="years", path=f"{path}.economic_life_years",
+            f"useful_life_years[{c}]",
+            "period",
+            lives,
+            label=f"Useful life in force: {c}",
+            unit="years",
+            path=life_paths,
+        )
+        add(
+            f"salvage_fraction[{c}]",
+            "scalar",
+            asset.salvage_fraction,
+            label=f"Salvage value: {c}",
+            unit="share of cost",
+            path=f"{path}.salvage_fraction",
+        )
+        if asset.method == "declining_balance":
+            add(
+                f"declining_balance_factor[{c}]",
+                "scalar",
+                asset.declining_balance_factor,
+                label=f"Declining-balance factor: {c}",
+                unit="x",
+                path=f"{path}.declining_balance_factor",
+            )
+        add(
+            f"economic_life_years[{c}]",
+            "scalar",
+            asset.economic_life_years or asset.useful_life_years,
+            label=f"Economic life: {c}",
+            unit="years",
+            path=f"{path}.economic_life_years",
         )
 
     for g in generations:
         gpu = model.gpus[g]
         path = f"gpus.{g}"
-        add(f"cost_per_accelerator_usd[{g}]", "scalar", gpu.cost_per_accelerator_usd, label=f"All-in cost per accelerator at launch: {g}", unit="USD", path=f"{path}.cost_per_accelerator_usd")
-        add(f"cost_change_per_year[{g}]", "scalar", gpu.cost_change_per_year, label=f"Cost change per year: {g}", unit="rate", path=f"{path}.cost_change_per_year")
-        add(f"power_kw_per_accelerator[{g}]", "scalar", gpu.power_kw_per_accelerator, label=f"Power per accelerator: {g}", unit="kW", path=f"{path}.power_kw_per_accelerator")
-        add(f"physical_life_years[{g}]", "scalar", gpu.physical_life_years, label=f"Physical life: {g}", unit="years", path=f"{path}.physical_life_years")
+        add(
+            f"cost_per_accelerator_usd[{g}]",
+            "scalar",
+            gpu.cost_per_accelerator_usd,
+            label=f"All-in cost per accelerator at launch: {g}",
+            unit="USD",
+            path=f"{path}.cost_per_accelerator_usd",
+        )
+        add(
+            f"cost_change_per_year[{g}]",
+            "scalar",
+            gpu.cost_change_per_year,
+            label=f"Cost change per year: {g}",
+            unit="rate",
+            path=f"{path}.cost_change_per_year",
+        )
+        add(
+            f"power_kw_per_accelerator[{g}]",
+            "scalar",
+            gpu.power_kw_per_accelerator,
+            label=f"Power per accelerator: {g}",
+            unit="kW",
+            path=f"{path}.power_kw_per_accelerator",
+        )
+        add(
+            f"physical_life_years[{g}]",
+            "scalar",
+            gpu.physical_life_years,
+            label=f"Physical life: {g}",
+            unit="years",
+            path=f"{path}.physical_life_years",
+        )
         pricing = model.pricing(g)
         price_path = f"leasing.prices.{g}" if g in model.leasing.prices else f"{path}.rental_price"
         middles = [start + timeline.period_years / 2 for start in timeline.starts]
         spot_curve = pricing.spot or pricing.contract
-        add(f"contract_price_usd_per_hour[{g}]", "period", [pricing.contract.price_at(t, gpu.available_from) for t in middles], label=f"Contract rental price: {g}", unit="USD/GPU-hour", path=f"{price_path}.contract")
-        add(f"spot_price_usd_per_hour[{g}]", "period", [spot_curve.price_at(t, gpu.available_from) for t in middles], label=f"Spot rental price: {g}", unit="USD/GPU-hour", path=f"{price_path}.spot")
+        add(
+            f"contract_price_usd_per_hour[{g}]",
+            "period",
+            [pricing.contract.price_at(t, gpu.available_from) for t in middles],
+            label=f"Contract rental price: {g}",
+            unit="USD/GPU-hour",
+            path=f"{price_path}.contract",
+        )
+        add(
+            f"spot_price_usd_per_hour[{g}]",
+            "period",
+            [spot_curve.price_at(t, gpu.available_from) for t in middles],
+            label=f"Spot rental price: {g}",
+            unit="USD/GPU-hour",
+            path=f"{price_path}.spot",
+        )
 
     for rule_index, rule in enumerate(model.allocation):
         for band_index, band in enumerate(rule.by_age):
             for use in USES:
                 name = f"allocation_{use}[rule{rule_index + 1},age{band.min_age_years:g}]"
                 result.allocation_cells[(rule_index, band_index, use)] = name
-                add(name, "scalar", getattr(band, use), label=f"Share for {use}: rule {rule_index + 1}, from age {band.min_age_years:g}", unit="share", path=f"allocation.{rule_index}.by_age.{band_index}.{use}")
+                add(
+                    name,
+                    "scalar",
+                    getattr(band, use),
+                    label=f"Share for {use}: rule {rule_index + 1}, from age {band.min_age_years:g}",
+                    unit="share",
+                    path=f"allocation.{rule_index}.by_age.{band_index}.{use}",
+                )
 
     scalars = [
-        ("contracted_share", model.leasing.contracted_share, "Contracted share of leased hours", "share", "leasing.contracted_share"),
+        (
+            "contracted_share",
+            model.leasing.contracted_share,
+            "Contracted share of leased hours",
+            "share",
+            "leasing.contracted_share",
+        ),
         ("leasing_utilisation", model.leasing.utilisation, "Leased hours billed", "share", "leasing.utilisation"),
-        ("internal_utilisation", model.internal.utilisation, "Internal hours doing useful work", "share", "internal.utilisation"),
-        ("shadow_price_ratio", model.internal.shadow_price_ratio, "Shadow price / market rental price", "x", "internal.shadow_price_ratio"),
-        ("power_usage_effectiveness", model.running_costs.power_usage_effectiveness, "PUE", "x", "running_costs.power_usage_effectiveness"),
-        ("power_price_usd_per_kwh", model.running_costs.power_price_usd_per_kwh, "Electricity price (first period)", "USD/kWh", "running_costs.power_price_usd_per_kwh"),
-        ("power_price_growth_per_year", model.running_costs.power_price_growth_per_year, "Electricity price growth", "rate", "running_costs.power_price_growth_per_year"),
-        ("load_factor", model.running_costs.load_factor, "Average draw / full load", "share", "running_costs.load_factor"),
-        ("facility_cost_usd_per_kw_month", model.running_costs.facility_cost_usd_per_kw_month, "Facility cost per kW-month", "USD/kW-month", "running_costs.facility_cost_usd_per_kw_month"),
-        ("maintenance_share_per_year", model.running_costs.maintenance_share_of_cost_per_year, "Maintenance per year / accelerator gross cost", "share", "running_costs.maintenance_share_of_cost_per_year"),
+        (
+            "internal_utilisation",
+            model.internal.utilisation,
+            "Internal hours doing useful work",
+            "share",
+            "internal.utilisation",
+        ),
+        (
+            "shadow_price_ratio",
+            model.internal.shadow_price_ratio,
+            "Shadow price / market rental price",
+            "x",
+            "internal.shadow_price_ratio",
+        ),
+        (
+            "power_usage_effectiveness",
+            model.running_costs.power_usage_effectiveness,
+            "PUE",
+            "x",
+            "running_costs.power_usage_effectiveness",
+        ),
+        (
+            "power_price_usd_per_kwh",
+            model.running_costs.power_price_usd_per_kwh,
+            "Electricity price (first period)",
+            "USD/kWh",
+            "running_costs.power_price_usd_per_kwh",
+        ),
+        (
+            "power_price_growth_per_year",
+            model.running_costs.power_price_growth_per_year,
+            "Electricity price growth",
+            "rate",
+            "running_costs.power_price_growth_per_year",
+        ),
+        (
+            "load_factor",
+            model.running_costs.load_factor,
+            "Average draw / full load",
+            "share",
+            "running_costs.load_factor",
+        ),
+        (
+            "facility_cost_usd_per_kw_month",
+            model.running_costs.facility_cost_usd_per_kw_month,
+            "Facility cost per kW-month",
+            "USD/kW-month",
+            "running_costs.facility_cost_usd_per_kw_month",
+        ),
+        (
+            "maintenance_share_per_year",
+            model.running_costs.maintenance_share_of_cost_per_year,
+            "Maintenance per year / accelerator gross cost",
+            "share",
+            "running_costs.maintenance_share_of_cost_per_year",
+        ),
         ("wacc", model.financing.wacc, "WACC", "rate", "financing.wacc"),
         ("tax_rate", model.financing.tax_rate, "Tax rate", "rate", "financing.tax_rate"),
-        ("debt_share_of_capex", model.financing.debt_share_of_capex, "Debt-funded share of AI CapEx", "share", "financing.debt_share_of_capex"),
-        ("debt_interest_rate", model.financing.debt_interest_rate, "Interest rate on debt", "rate", "financing.debt_interest_rate"),
-        ("debt_amortisation_years", model.financing.debt_amortisation_years, "Debt amortisation period", "years", "financing.debt_amortisation_years"),
+        (
+            "debt_share_of_capex",
+            model.financing.debt_share_of_capex,
+            "Debt-funded share of AI CapEx",
+            "share",
+            "financing.debt_share_of_capex",
+        ),
+        (
+            "debt_interest_rate",
+            model.financing.debt_interest_rate,
+            "Interest rate on debt",
+            "rate",
+            "financing.debt_interest_rate",
+        ),
+        (
+            "debt_amortisation_years",
+            model.financing.debt_amortisation_years,
+            "Debt amortisation period",
+            "years",
+            "financing.debt_amortisation_years",
+        ),
         ("hurdle_rate", model.hurdle_rate, "Hurdle rate", "rate", "verdict.hurdle_rate"),
-        ("min_coverage", model.verdict.min_coverage, "Coverage needed (revenue / depreciation)", "x", "verdict.min_coverage"),
-        ("min_leasing_share", model.verdict.min_leasing_share, "Leasing share of capacity value to be material", "share", "verdict.min_leasing_share"),
+        (
+            "min_coverage",
+            model.verdict.min_coverage,
+            "Coverage needed (revenue / depreciation)",
+            "x",
+            "verdict.min_coverage",
+        ),
+        (
+            "min_leasing_share",
+            model.verdict.min_leasing_share,
+            "Leasing share of capacity value to be material",
+            "share",
+            "verdict.min_leasing_share",
+        ),
     ]
     for name, value, label, unit, path in scalars:
         add(name, "scalar", value, label=label, unit=unit, path=path)
@@ -187,8 +377,22 @@ def resolve(model: CompanyModel) -> Assumptions:
         bought = first_purchase(model, g)
         points = [timeline.starts[bought] + k - 0.5 for k in range(years + 1)]
         available = model.gpus[g].available_from
-        add(f"cohort_contract_price_usd_per_hour[{g}]", f"{COHORT_PREFIX}{g}", [pricing.contract.price_at(t, available) for t in points], label=f"Contract price by year of age: {g}", unit="USD/GPU-hour", path=f"leasing.prices.{g}.contract")
-        add(f"cohort_spot_price_usd_per_hour[{g}]", f"{COHORT_PREFIX}{g}", [spot_curve.price_at(t, available) for t in points], label=f"Spot price by year of age: {g}", unit="USD/GPU-hour", path=f"leasing.prices.{g}.spot")
+        add(
+            f"cohort_contract_price_usd_per_hour[{g}]",
+            f"{COHORT_PREFIX}{g}",
+            [pricing.contract.price_at(t, available) for t in points],
+            label=f"Contract price by year of age: {g}",
+            unit="USD/GPU-hour",
+            path=f"leasing.prices.{g}.contract",
+        )
+        add(
+            f"cohort_spot_price_usd_per_hour[{g}]",
+            f"{COHORT_PREFIX}{g}",
+            [spot_curve.price_at(t, available) for t in points],
+            label=f"Spot price by year of age: {g}",
+            unit="USD/GPU-hour",
+            path=f"leasing.prices.{g}.spot",
+        )
     return result
 
 

@@ -68,8 +68,7 @@ class Projection:
 
     def rows_on(self, axis: str, kind: str | None = None) -> list[str]:
         return [
-            name for name, row in self.graph.rows.items()
-            if row.axis == axis and (kind is None or row.kind == kind)
+            name for name, row in self.graph.rows.items() if row.axis == axis and (kind is None or row.kind == kind)
         ]
 
     @cached_property
@@ -143,30 +142,49 @@ def judge(projection: Projection) -> Verdict:
     passed = lambda name: bool(first(name) >= 1)  # noqa: E731
 
     revenue, coverage, minimum = first("horizon_leasing_revenue"), first("horizon_coverage"), first("min_coverage")
-    profit, share, min_share = first("horizon_leasing_economic_profit"), first("horizon_leasing_share_of_value"), first("min_leasing_share")
+    profit, share, min_share = (
+        first("horizon_leasing_economic_profit"),
+        first("horizon_leasing_share_of_value"),
+        first("min_leasing_share"),
+    )
     positive = first("verdict_positive_npv_share")
     generations = model.generations_used()
     leased = [g for g in generations if v[f"leasing_revenue[{g}]"][0].sum() > 0]
     losing = [g for g in leased if v[f"cohort_npv_usd[{g}]"][0, 0] <= 0]
     reasons = (
         Reason(
-            "coverage", passed("verdict_coverage_passed"), coverage, minimum,
+            "coverage",
+            passed("verdict_coverage_passed"),
+            coverage,
+            minimum,
             f"leasing revenue {revenue:,.2f} {money} is {coverage:.2f}x the depreciation of the leased capacity "
             f"(needs {minimum:.2f}x)",
         ),
         Reason(
-            "economic profit", passed("verdict_economic_profit_passed"), profit, 0.0,
-            f"leasing NOPAT less a {first('hurdle_rate'):.1%} charge on its capital employed sums to {profit:,.2f} {money}",
+            "economic profit",
+            passed("verdict_economic_profit_passed"),
+            profit,
+            0.0,
+            f"leasing NOPAT less a {first('hurdle_rate'):.1%} charge on its capital employed "
+            f"sums to {profit:,.2f} {money}",
         ),
         Reason(
-            "cohort NPV", passed("verdict_cohort_npv_passed"), positive, 1.0,
-            "no capacity is leased" if not leased else (
+            "cohort NPV",
+            passed("verdict_cohort_npv_passed"),
+            positive,
+            1.0,
+            "no capacity is leased"
+            if not leased
+            else (
                 f"{positive:.0%} of leasing revenue comes from generations whose cohort NPV at the hurdle is positive"
                 + (f"; negative: {', '.join(losing)}" if losing else "")
             ),
         ),
         Reason(
-            "materiality", passed("verdict_materiality_passed"), share, min_share,
+            "materiality",
+            passed("verdict_materiality_passed"),
+            share,
+            min_share,
             f"leasing is {share:.1%} of the market value of all capacity used (needs {min_share:.0%})",
         ),
     )

@@ -15,7 +15,9 @@ def _clean(value: float) -> float | None:
     return None if not math.isfinite(value) else round(float(value), 12)
 
 
-def projection_document(projection: Projection, *, source_file: str, scenarios: dict[str, Projection]) -> dict[str, Any]:
+def projection_document(
+    projection: Projection, *, source_file: str, scenarios: dict[str, Projection]
+) -> dict[str, Any]:
     """Everything a reader of the JSON needs: periods, line items, metrics, verdict, provenance."""
     model = projection.model
     graph = projection.graph

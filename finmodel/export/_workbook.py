@@ -26,8 +26,20 @@ from ..engine._projection import VERDICT_LABELS
 
 FIRST_VALUE_COLUMN = 3
 SHEET_ORDER = (
-    "Cover", "Assumptions", "CapEx", "Fleet", "Depreciation", "Revenue", "Costs", "P&L", "Cash flow",
-    "PP&E", "Leasing economics", "Cohorts", "Summary", "Checks",
+    "Cover",
+    "Assumptions",
+    "CapEx",
+    "Fleet",
+    "Depreciation",
+    "Revenue",
+    "Costs",
+    "P&L",
+    "Cash flow",
+    "PP&E",
+    "Leasing economics",
+    "Cohorts",
+    "Summary",
+    "Checks",
 )
 SELECTOR_NAME = "Scenario"
 BASE = "base"
@@ -114,7 +126,9 @@ class _Writer:
                 continue
             position = 1
             current_axis = None
-            for name in sorted(names, key=lambda n: (self.graph.rows[n].axis != "period", _axis_key(self.graph.rows[n].axis))):
+            for name in sorted(
+                names, key=lambda n: (self.graph.rows[n].axis != "period", _axis_key(self.graph.rows[n].axis))
+            ):
                 axis = self.graph.rows[name].axis
                 if axis != current_axis:
                     position += 1 if current_axis is None else 2
@@ -141,7 +155,8 @@ class _Writer:
 
         def cell_range(name: str, first: int, last: int) -> str:
             sheet, position = self.layout.row_at[name]
-            text = f"{xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + first)}:{xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + last)}"
+            start = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + first)
+            text = f"{start}:{xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + last)}"
             return text if sheet == from_sheet else f"{_quote(sheet)}!{text}"
 
         return cell, cell_range
@@ -153,7 +168,9 @@ class _Writer:
         workbook = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
-        workbook.set_properties({"created": FIXED_TIMESTAMP, "author": "finmodel", "title": self.shown.model.company.name})
+        workbook.set_properties(
+            {"created": FIXED_TIMESTAMP, "author": "finmodel", "title": self.shown.model.company.name}
+        )
         workbook.set_calc_mode("auto")
         self.formats = _Formats(workbook)
         sheets = {name: workbook.add_worksheet(name) for name in SHEET_ORDER}
@@ -174,7 +191,8 @@ class _Writer:
         model = self.shown.model
         sheet.write_string(0, 0, f"{model.company.name}: assumptions", f.title)
         sheet.write_string(
-            1, 0,
+            1,
+            0,
             "Blue cells are inputs: the base case in full, each scenario only where it differs. "
             "The bold row above them picks the scenario chosen on the Cover.",
             f.note,
@@ -203,7 +221,9 @@ class _Writer:
                 text = f'=IF({chosen}="",{values}{first_scenario_row + 1},{chosen})'
                 value = float(self.shown.values[name][0, column])
                 sheet.write_formula(position, value_column, text, f.number_for(row.unit), value)
-                self.layout.formula_cells.append(FormulaCell("Assumptions", xl_rowcol_to_cell(position, value_column), name, column))
+                self.layout.formula_cells.append(
+                    FormulaCell("Assumptions", xl_rowcol_to_cell(position, value_column), name, column)
+                )
             base_values = self.projections[self.scenarios[0]].assumptions.rows[name].values
             for offset, scenario in enumerate(self.scenarios, start=1):
                 sheet.write_string(position + offset, 2, scenario, f.key)
@@ -213,8 +233,10 @@ class _Writer:
                         sheet.write_number(position + offset, FIRST_VALUE_COLUMN + column, value, f.input_for(row.unit))
                     if offset == 1 and assumption.paths[column] != assumption.path:
                         sheet.write_comment(
-                            position + offset, FIRST_VALUE_COLUMN + column,
-                            _provenance_text(model, assumption.paths[column]), {"x_scale": 3, "y_scale": 1.5},
+                            position + offset,
+                            FIRST_VALUE_COLUMN + column,
+                            _provenance_text(model, assumption.paths[column]),
+                            {"x_scale": 3, "y_scale": 1.5},
                         )
             last = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + size - 1, row_abs=True, col_abs=True)
             first = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN, row_abs=True, col_abs=True)
@@ -257,11 +279,25 @@ class _Writer:
         f = self.formats
         model = self.shown.model
         sheet.write_string(0, 1, model.company.name, f.title)
-        sheet.write_string(1, 1, f"{model.company.ticker} · money in {model.company.currency} {model.company.money_unit}", f.note)
-        sheet.write_string(2, 1, "Does the AI CapEx become a revenue asset? Built by finmodel from the YAML model; every number outside Assumptions is a formula.", f.note)
+        sheet.write_string(
+            1, 1, f"{model.company.ticker} · money in {model.company.currency} {model.company.money_unit}", f.note
+        )
+        sheet.write_string(
+            2,
+            1,
+            "Does the AI CapEx become a revenue asset? Built by finmodel from the YAML model; "
+            "every number outside Assumptions is a formula.",
+            f.note,
+        )
         sheet.write_string(4, 1, "Scenario", f.bold)
         sheet.write_string(4, 2, self.selected, f.selector)
-        sheet.data_validation(4, 2, 4, 2, {"validate": "list", "source": self.scenarios, "error_message": "Choose a scenario from the list"})
+        sheet.data_validation(
+            4,
+            2,
+            4,
+            2,
+            {"validate": "list", "source": self.scenarios, "error_message": "Choose a scenario from the list"},
+        )
         workbook.define_name(SELECTOR_NAME, "=Cover!$C$5")
         sheet.write_comment(4, 2, "Choose a scenario: every assumption switches to it and the workbook recalculates.")
 
@@ -305,7 +341,9 @@ class _Writer:
     def _cover_metric(self, sheet, position: int, label: str, name: str, cell) -> int:
         row = self.graph.rows[name]
         sheet.write_string(position, 1, label)
-        sheet.write_formula(position, 2, f"={cell(name, 0)}", self.formats.number_for(row.unit), float(self.shown.values[name][0, 0]))
+        sheet.write_formula(
+            position, 2, f"={cell(name, 0)}", self.formats.number_for(row.unit), float(self.shown.values[name][0, 0])
+        )
         self.layout.formula_cells.append(FormulaCell("Cover", xl_rowcol_to_cell(position, 2), name, 0))
         return position + 1
 
@@ -321,17 +359,41 @@ class _Writer:
         categories = [header_sheet, header_row, FIRST_VALUE_COLUMN, header_row, FIRST_VALUE_COLUMN + periods - 1]
         money = f"{self.shown.model.company.currency} {self.shown.model.company.money_unit}"
         columns = workbook.add_chart({"type": "column"})
-        columns.add_series({"name": "AI CapEx", "categories": categories, "values": series("capex_ai"), "fill": {"color": "#9DB4C0"}})
+        columns.add_series(
+            {"name": "AI CapEx", "categories": categories, "values": series("capex_ai"), "fill": {"color": "#9DB4C0"}}
+        )
         line = workbook.add_chart({"type": "line"})
-        line.add_series({"name": "Leasing revenue", "categories": categories, "values": series("leasing_revenue"), "line": {"color": "#C2410C", "width": 2.5}})
-        line.add_series({"name": "Book depreciation", "categories": categories, "values": series("depreciation"), "line": {"color": "#1F2937", "dash_type": "dash"}})
+        line.add_series(
+            {
+                "name": "Leasing revenue",
+                "categories": categories,
+                "values": series("leasing_revenue"),
+                "line": {"color": "#C2410C", "width": 2.5},
+            }
+        )
+        line.add_series(
+            {
+                "name": "Book depreciation",
+                "categories": categories,
+                "values": series("depreciation"),
+                "line": {"color": "#1F2937", "dash_type": "dash"},
+            }
+        )
         columns.combine(line)
         columns.set_title({"name": "AI CapEx vs leasing revenue"})
         columns.set_y_axis({"name": money, "num_format": "#,##0"})
         columns.set_legend({"position": "bottom"})
         sheet.insert_chart("E5", columns, {"x_scale": 1.4, "y_scale": 1.2})
         coverage = workbook.add_chart({"type": "line"})
-        coverage.add_series({"name": "Leasing revenue / attributed depreciation", "categories": categories, "values": series("leasing_coverage"), "line": {"color": "#047857", "width": 2.5}, "marker": {"type": "circle"}})
+        coverage.add_series(
+            {
+                "name": "Leasing revenue / attributed depreciation",
+                "categories": categories,
+                "values": series("leasing_coverage"),
+                "line": {"color": "#047857", "width": 2.5},
+                "marker": {"type": "circle"},
+            }
+        )
         coverage.set_title({"name": "Coverage ratio"})
         coverage.set_y_axis({"name": "x", "num_format": "0.0"})
         coverage.set_legend({"position": "bottom"})
@@ -439,7 +501,12 @@ _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[Rr]\d*[Cc]\d*$")
 def _defined_name(row: str, taken: set[str]) -> str:
     """An Excel defined name for an input row: letters, digits, underscores; never cell-like."""
     name = re.sub(r"[^A-Za-z0-9_]+", "_", row).strip("_")
-    if not name or not (name[0].isalpha() or name[0] == "_") or _CELL_LIKE.match(name) or name.upper() in ("TRUE", "FALSE"):
+    if (
+        not name
+        or not (name[0].isalpha() or name[0] == "_")
+        or _CELL_LIKE.match(name)
+        or name.upper() in ("TRUE", "FALSE")
+    ):
         name = f"in_{name}"
     candidate, suffix = name, 2
     while candidate in taken:
@@ -476,5 +543,7 @@ def _shape(graph: Graph) -> dict[str, str]:
         if row.kind == "input":
             shape[name] = f"input:{row.axis}"
         else:
-            shape[name] = "|".join(formula(row.expr_at(c), c, cell, cell_range) for c in range(graph.axes[row.axis].size))
+            shape[name] = "|".join(
+                formula(row.expr_at(c), c, cell, cell_range) for c in range(graph.axes[row.axis].size)
+            )
     return shape

@@ -1,5 +1,6 @@
 """The model language: frozen pydantic objects that a YAML model file becomes."""
 
+from ._jsonschema import model_file_schema
 from ._model import (
     MONEY_UNITS,
     USES,
@@ -24,7 +25,6 @@ from ._model import (
     Timeline,
     VerdictRules,
 )
-from ._jsonschema import model_file_schema
 from ._types import parse_point_in_time
 
 __all__ = [

@@ -104,9 +104,7 @@ class CapexPeriod(Sourced):
     )
     ai_share: Share | None = Field(None, description="Share of total CapEx that is AI infrastructure.")
     asset_mix: Mix | None = Field(None, description="Split of AI CapEx across asset classes (sums to 1).")
-    gpu_mix: Mix | None = Field(
-        None, description="Split of accelerator CapEx across GPU generations (sums to 1)."
-    )
+    gpu_mix: Mix | None = Field(None, description="Split of accelerator CapEx across GPU generations (sums to 1).")
 
 
 class Capex(Sourced):
@@ -293,7 +291,7 @@ class GpuCatalog(Frozen):
 class Leasing(Sourced):
     prices: dict[str, GenerationPricing] = Field(
         default_factory=dict,
-        description="The company's own rental prices by generation (US$ per accelerator-hour); default: the catalogue's.",
+        description="The company's rental prices by generation (US$ per accelerator-hour); default: the catalogue's.",
     )
     contracted_share: Share = Field(description="Share of leased hours sold under term contracts; the rest is spot.")
     utilisation: Share = Field(description="Share of leasable hours actually billed.")
@@ -314,9 +312,7 @@ class InternalUse(Sourced):
 
 
 class RunningCosts(Sourced):
-    power_usage_effectiveness: Annotated[float, Ge(1), Le(3)] = Field(
-        description="PUE: facility power / IT power."
-    )
+    power_usage_effectiveness: Annotated[float, Ge(1), Le(3)] = Field(description="PUE: facility power / IT power.")
     power_price_usd_per_kwh: Annotated[float, Ge(0), Le(2)] = Field(description="Electricity price.")
     power_price_growth_per_year: GrowthRate = Field(0.0, description="Annual change of the electricity price.")
     load_factor: Share = Field(0.8, description="Average IT power draw as a share of full load.")
@@ -399,8 +395,10 @@ class CompanyModel(Frozen):
             raise PydanticCustomError(
                 "model_inconsistent",
                 "{summary}",
-                {"summary": "; ".join(f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems),
-                 "problems": problems},
+                {
+                    "summary": "; ".join(f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems),
+                    "problems": problems,
+                },
             )
         return self
 
@@ -455,7 +453,10 @@ def _cross_checks(model: CompanyModel):
 
     for label in model.capex.by_period:
         if label not in labels:
-            yield ("capex", "by_period", label), f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]})"
+            yield (
+                ("capex", "by_period", label),
+                f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]})",
+            )
     for label in model.capex.growth_per_year:
         if label not in labels:
             yield ("capex", "growth_per_year", label), f"{label!r} is not a period of the timeline"
@@ -487,7 +488,11 @@ def _cross_checks(model: CompanyModel):
                 generation = model.gpus.get(name)
                 if generation is None:
                     yield ("capex", "by_period", label, "gpu_mix", name), _unknown("GPU generation", name, names)
-                elif share > 0 and label in start_of and start_of[label] + timeline.period_years <= generation.available_from:
+                elif (
+                    share > 0
+                    and label in start_of
+                    and start_of[label] + timeline.period_years <= generation.available_from
+                ):
                     yield (
                         ("capex", "by_period", label, "gpu_mix", name),
                         f"{name} is bought in {label} but is only available from {_when(generation.available_from)}",

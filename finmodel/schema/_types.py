@@ -93,7 +93,12 @@ PointInTime = Annotated[
     BeforeValidator(parse_point_in_time),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "integer"}, {"type": "string", "format": "date"}, {"type": "string"}, {"type": "number"}],
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "string", "format": "date"},
+                {"type": "string"},
+                {"type": "number"},
+            ],
             "description": "A year (2025), quarter (2025Q3), month (2025-07) or date (2025-07-01).",
         }
     ),

@@ -40,7 +40,8 @@ def test_double_declining_balance_switches_to_straight_line(make_model):
 def test_sum_of_years_digits(make_model):
     # Digits 5+4+3+2+1 = 15: 100 * 5/15, 4/15, 3/15, 2/15, 1/15.
     dep, _ = _schedule(
-        make_model, {"asset_classes.servers.useful_life_years": 5, "asset_classes.servers.method": "sum_of_years_digits"}
+        make_model,
+        {"asset_classes.servers.useful_life_years": 5, "asset_classes.servers.method": "sum_of_years_digits"},
     )
     np.testing.assert_allclose(dep, [100 / 3, 80 / 3, 20, 40 / 3, 20 / 3, 0, 0], atol=1e-12)
 

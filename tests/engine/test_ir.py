@@ -109,7 +109,14 @@ def _period_graph(columns=5):
 
 def test_lag_recurrence_and_fixed_column():
     graph = _period_graph()
-    graph.add("balance", "period", Ref("balance", lag=1, fill=100.0) * (1 + Ref("growth")) + Ref("flow"), label="", unit="", group="c")
+    graph.add(
+        "balance",
+        "period",
+        Ref("balance", lag=1, fill=100.0) * (1 + Ref("growth")) + Ref("flow"),
+        label="",
+        unit="",
+        group="c",
+    )
     graph.add("first_flow", "period", Ref("flow", at=0) + PerColumn((0, 1, 2, 3, 4)), label="", unit="", group="c")
     flows = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
     values = evaluate(graph, {"growth": np.array([[0.1]]), "flow": flows}, draws=1)
@@ -155,7 +162,9 @@ def test_summary_nodes_follow_excel_semantics():
     assert values["sum"][0, 0] == 70.0
     cells = {("flow", i): f"{'ABCD'[i]}2" for i in range(4)}
     text = formula(
-        graph.rows["npv"].expr, 0, lambda row, col: "G1" if row == "growth" else cells[(row, col)],
+        graph.rows["npv"].expr,
+        0,
+        lambda row, col: "G1" if row == "growth" else cells[(row, col)],
         lambda row, a, b: f"{cells[(row, a)]}:{cells[(row, b)]}",
     )
     assert text == "=NPV(G1,B2:D2)+A2"
@@ -177,7 +186,13 @@ def test_draws_are_independent():
 def test_round_is_half_away_from_zero_like_excel():
     from finmodel.engine._ir import round_half_away
 
-    for value, digits, expected in ((2.5, 0, 3.0), (-2.5, 0, -3.0), (0.125, 2, 0.13), (-0.125, 2, -0.13), (1.4, 0, 1.0)):
+    for value, digits, expected in (
+        (2.5, 0, 3.0),
+        (-2.5, 0, -3.0),
+        (0.125, 2, 0.13),
+        (-0.125, 2, -0.13),
+        (1.4, 0, 1.0),
+    ):
         expr = round_half_away(Ref("a"), digits)
         numpy_value = evaluate(_scalar_graph(expr), {n: np.array([[value]]) for n in CELLS}, 1)["out"][0, 0]
         text = formula(expr, 0, lambda row, col: CELLS[row], lambda *a: "")

@@ -41,7 +41,9 @@ def test_accounting_identities(loaded, file, scenario):
     np.testing.assert_allclose(items["gross_ppe_closing"], np.cumsum(items["capex_ai"]), rtol=1e-12)
     assert (items["accumulated_depreciation_closing"] <= items["gross_ppe_closing"] + 1e-9).all()
     # Cash flow = EBITDA - tax - CapEx; EBIT = EBITDA - D&A.
-    np.testing.assert_allclose(items["free_cash_flow"], items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"], atol=1e-9)
+    np.testing.assert_allclose(
+        items["free_cash_flow"], items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"], atol=1e-9
+    )
     np.testing.assert_allclose(items["ebit"], items["ebitda"] - items["depreciation"], atol=1e-9)
     # Every check row reads zero.
     for name in (c for c in items.columns if c.startswith("check_")):

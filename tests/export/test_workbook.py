@@ -25,7 +25,21 @@ from finmodel.schema import CompanyModel
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
 ALLOWED_FUNCTIONS = {
-    "SUM", "SUMPRODUCT", "MIN", "MAX", "IF", "AND", "OR", "IFERROR", "INDEX", "MATCH", "CHOOSE", "ROUND", "NPV", "IRR", "PMT",
+    "SUM",
+    "SUMPRODUCT",
+    "MIN",
+    "MAX",
+    "IF",
+    "AND",
+    "OR",
+    "IFERROR",
+    "INDEX",
+    "MATCH",
+    "CHOOSE",
+    "ROUND",
+    "NPV",
+    "IRR",
+    "PMT",
 }
 
 
@@ -81,7 +95,11 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path):
     recalculated = recalculate([utilisation, life], tmp_path / "out")
     cases = {
         utilisation: project(_changed(meta, "leasing.utilisation", 0.6)),
-        life: project(_changed(_changed(meta, "asset_classes.servers.useful_life_years", 4), "asset_classes.servers.life_changes", ())),
+        life: project(
+            _changed(
+                _changed(meta, "asset_classes.servers.useful_life_years", 4), "asset_classes.servers.life_changes", ()
+            )
+        ),
     }
     for path, expected_projection in cases.items():
         values = recalculated_values(recalculated[path])
@@ -154,12 +172,17 @@ def test_workbook_presentation(tmp_path):
 
 
 def test_yaml_strings_never_become_formulas(tmp_path, make_model):
-    hostile = make_model({"company.name": "=1+2", "company.ticker": "=X", "capex.by_period.2024.source": "=HYPERLINK(\"x\")"})
+    hostile = make_model(
+        {"company.name": "=1+2", "company.ticker": "=X", "capex.by_period.2024.source": '=HYPERLINK("x")'}
+    )
     path = tmp_path / "hostile.xlsx"
     write_workbook({"base": project(hostile)}, "base", path)
     workbook = openpyxl.load_workbook(path)
     texts = [
-        cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
         if isinstance(cell.value, str) and cell.value.startswith("=1+2")
     ]
     assert texts and all(cell.data_type == "s" for cell in texts)
@@ -167,10 +190,16 @@ def test_yaml_strings_never_become_formulas(tmp_path, make_model):
 
 
 def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model):
-    model = make_model({"timeline.end_year": 2026, "capex.by_period": {
-        "2024": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}},
-        "2025": {"total": 20_000_000}, "2026": {"total": 0},
-    }})
+    model = make_model(
+        {
+            "timeline.end_year": 2026,
+            "capex.by_period": {
+                "2024": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}},
+                "2025": {"total": 20_000_000},
+                "2026": {"total": 0},
+            },
+        }
+    )
     projection = project(model)
     path = tmp_path / "small.xlsx"
     layout = write_workbook({"base": projection}, "base", path)
