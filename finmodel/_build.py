@@ -88,8 +88,10 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
         if selected not in projections:
             project(model, scenario)  # raises ScenarioError naming the scenarios there are
         projection = projections[selected]
-        others = {name: other for name, other in projections.items() if name not in (BASE, selected)}
-        document = projection_document(projection, source_file=str(file), scenarios=others)
+        others = {name: other for name, other in projections.items() if name != selected}
+        descriptions = {BASE: "the model as written, without scenario overrides"}
+        descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
+        document = projection_document(projection, source_file=str(file), scenarios=others, descriptions=descriptions)
         targets = {
             out_dir / f"{file.stem}.json": lambda path: write_json(document, path),
             out_dir / f"{file.stem}.csv": lambda path: write_csv(projection, path),

@@ -35,7 +35,12 @@ def _base() -> dict[str, Any]:
     return {
         "schema_version": 1,
         "company": {"name": "Test Co", "ticker": "TEST", "money_unit": "units"},
-        "timeline": {"start_year": 2024, "end_year": 2030, "frequency": "annual"},
+        "timeline": {
+            "start_year": 2024,
+            "end_year": 2030,
+            "frequency": "annual",
+            "purchases_in_service": "start_of_period",
+        },
         "gpus": {
             "X1": {
                 "available_from": 2024,

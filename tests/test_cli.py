@@ -203,3 +203,14 @@ def test_validate_a_missing_file(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     assert str(missing) in result.stderr
+
+
+def test_build_a_named_scenario(tmp_path: Path) -> None:
+    # The JSON of a scenario build is that scenario's projection; the base case and the other
+    # scenario are summarised beside it.
+    result = run_cli("build", str(META), "--out", str(tmp_path / "out"), "--scenario", "bear", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "out" / "meta.json").read_text())
+    assert document["model"]["scenario"] == "bear"
+    assert set(document["scenarios"]) == {"base", "bull"}
+    assert document["assumptions"]["leasing_utilisation"]["values"] == 0.55

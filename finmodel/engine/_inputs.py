@@ -221,6 +221,14 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.power_kw_per_accelerator",
         )
         add(
+            f"relative_performance[{g}]",
+            "scalar",
+            gpu.relative_performance,
+            label=f"Throughput relative to H100: {g}",
+            unit="x",
+            path=f"{path}.relative_performance",
+        )
+        add(
             f"physical_life_years[{g}]",
             "scalar",
             gpu.physical_life_years,
@@ -229,9 +237,9 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.physical_life_years",
         )
         pricing = model.pricing(g)
-        price_path = f"leasing.prices.{g}" if g in model.leasing.prices else f"{path}.rental_price"
+        price_path = pricing_path(model, g)
         middles = [start + timeline.period_years / 2 for start in timeline.starts]
-        spot_curve = pricing.spot or pricing.contract
+        spot_curve = pricing.spot_curve
         add(
             f"contract_price_usd_per_hour[{g}]",
             "period",
@@ -373,9 +381,8 @@ def resolve(model: CompanyModel) -> Assumptions:
     for g in generations:
         years = cohort_years(model.gpus[g].physical_life_years)
         pricing = model.pricing(g)
-        spot_curve = pricing.spot or pricing.contract
-        bought = first_purchase(model, g)
-        points = [timeline.starts[bought] + k - 0.5 for k in range(years + 1)]
+        spot_curve = pricing.spot_curve
+        points = [cohort_start(model, g) + k - 0.5 for k in range(years + 1)]
         available = model.gpus[g].available_from
         add(
             f"cohort_contract_price_usd_per_hour[{g}]",
@@ -383,7 +390,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             [pricing.contract.price_at(t, available) for t in points],
             label=f"Contract price by year of age: {g}",
             unit="USD/GPU-hour",
-            path=f"leasing.prices.{g}.contract",
+            path=f"{price_path}.contract",
         )
         add(
             f"cohort_spot_price_usd_per_hour[{g}]",
@@ -391,7 +398,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             [spot_curve.price_at(t, available) for t in points],
             label=f"Spot price by year of age: {g}",
             unit="USD/GPU-hour",
-            path=f"leasing.prices.{g}.spot",
+            path=f"{price_path}.spot",
         )
     return result
 
@@ -399,6 +406,20 @@ def resolve(model: CompanyModel) -> Assumptions:
 def cohort_years(physical_life_years: float) -> int:
     """Whole years a cohort's cash flows span."""
     return max(1, math.ceil(physical_life_years - 1e-9))
+
+
+def pricing_path(model: CompanyModel, generation: str) -> str:
+    """Where a generation's rental prices are declared: the company's own, else the catalogue's."""
+    if generation in model.leasing.prices:
+        return f"leasing.prices.{generation}"
+    return f"gpus.{generation}.rental_price"
+
+
+def cohort_start(model: CompanyModel, generation: str) -> float:
+    """When the representative accelerator enters service (decimal year)."""
+    timeline = model.timeline
+    bought = first_purchase(model, generation)
+    return timeline.starts[bought] + (1 - timeline.first_period_fraction) * timeline.period_years
 
 
 def first_purchase(model: CompanyModel, generation: str) -> int:

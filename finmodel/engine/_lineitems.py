@@ -4,12 +4,16 @@ The definitions here are the single source of truth: ``_numpy`` evaluates them a
 prints them as workbook formulas. Groups name the schedule a row belongs to (they become
 workbook sheets and report tables). Money rows are in the model's money unit; unit prices
 stay in whole currency units, converted with ``money_scale``.
+
+Timing: a period's purchases enter service a fraction ``s`` into it (``s`` = ½ for
+``mid_period``, 1 for ``start_of_period``), so in their first period they run, depreciate
+and tie up capital for ``s`` of the period.
 """
 
 from __future__ import annotations
 
 from ..schema import USES, CompanyModel
-from ._inputs import COHORT_PREFIX, Assumptions, cohort_years, first_purchase
+from ._inputs import COHORT_PREFIX, Assumptions, cohort_start, cohort_years, first_purchase
 from ._ir import (
     Axis,
     Const,
@@ -61,13 +65,16 @@ class _Definer:
         self.model: CompanyModel = assumptions.model
         timeline = self.model.timeline
         self.periods = timeline.labels
+        self.starts = timeline.starts
         self.step = timeline.period_years
+        self.first_fraction = timeline.first_period_fraction
         self.hours = HOURS_PER_YEAR * self.step
         self.scale = self.model.money_scale
         self.money = f"{self.model.company.currency} {self.model.company.money_unit}"
         self.generations = self.model.generations_used()
         self.classes = list(self.model.asset_classes)
         self.accelerator_classes = [c for c, a in self.model.asset_classes.items() if a.buys_accelerators]
+        self.other_classes = [c for c in self.classes if c not in self.accelerator_classes]
         self.graph = Graph()
         self.graph.add_axis(Axis("period", self.periods))
         self.graph.add_axis(Axis("scalar", ("value",)))
@@ -92,25 +99,41 @@ class _Definer:
     def calc(self, name: str, expr, *, label: str, unit: str, group: str, axis: str = "period") -> Ref:
         return self.graph.add(name, axis, expr, label=label, unit=unit, group=group)
 
-    def age_years(self, vintage: int, column: int) -> float:
-        """Age at the start of ``column`` of an asset bought at the start of ``vintage``."""
-        return (column - vintage) * self.step
+    def age_at_start(self, vintage: int, column: int) -> float:
+        """Years a purchase of ``vintage`` has been in service when ``column`` begins."""
+        if column <= vintage:
+            return 0.0
+        return (column - vintage - 1 + self.first_fraction) * self.step
+
+    def years_in_service(self, vintage: int, column: int) -> float:
+        """Years of ``column`` during which a purchase of ``vintage`` can be in service."""
+        return self.first_fraction * self.step if column == vintage else self.step
 
     def by_vintage(self, vintage: int, build) -> list[Expr]:
         """Per-column expressions, zero before the vintage exists."""
         return [build(column) if column >= vintage else Const(0.0) for column in range(len(self.periods))]
 
+    def share(self, generation: str, vintage: int, column: int, use: str) -> Ref:
+        """The allocation share for ``use`` of a generation's vintage in a column."""
+        age = self.age_at_start(vintage, column)
+        return Ref(self.a.allocation_input(generation, self.starts[column], age, use))
+
+    def summed(self, row: str) -> Expr:
+        """A period row summed over the verdict's horizon (periods where ``in_horizon`` is 1)."""
+        return total(Ref(row, at=t) * Ref("in_horizon", at=t) for t in range(len(self.periods)))
+
     # ------------------------------------------------------------------ CapEx
 
     def capex(self) -> None:
+        per_year = self.model.timeline.periods_per_year
         total_capex = self.calc(
             "capex_total",
             if_(
                 ge(Ref("capex_is_reported"), 1),
                 Ref("capex_reported"),
-                Ref("capex_total", lag=1) * (1 + Ref("capex_growth_per_year")) ** self.step,
+                Ref("capex_total", lag=per_year) * (1 + Ref("capex_growth_per_year")),
             ),
-            label="Total CapEx",
+            label="Total CapEx (projected periods: same period a year earlier × (1 + growth))",
             unit=self.money,
             group=CAPEX,
         )
@@ -138,13 +161,12 @@ class _Definer:
     # ------------------------------------------------------------------ fleet
 
     def fleet(self) -> None:
-        starts = self.model.timeline.starts
         for g in self.generations:
             available = self.model.gpus[g].available_from
-            years_since_launch = PerColumn(tuple(max(0.0, s + self.step / 2 - available) for s in starts))
+            launch = PerColumn(tuple(max(0.0, s + self.step / 2 - available) for s in self.starts))
             unit_cost = self.calc(
                 f"unit_cost_usd[{g}]",
-                Ref(f"cost_per_accelerator_usd[{g}]") * (1 + Ref(f"cost_change_per_year[{g}]")) ** years_since_launch,
+                Ref(f"cost_per_accelerator_usd[{g}]") * (1 + Ref(f"cost_change_per_year[{g}]")) ** launch,
                 label=f"All-in cost per accelerator bought: {g}",
                 unit="USD",
                 group=FLEET,
@@ -156,29 +178,41 @@ class _Definer:
                 unit="accelerators",
                 group=FLEET,
             )
+            life = Ref(f"physical_life_years[{g}]")
             for v, period in enumerate(self.periods):
+
+                def in_service(t: int, v: int = v, purchases: Ref = purchases, life: Ref = life) -> Expr:
+                    age, span = self.age_at_start(v, t), self.years_in_service(v, t)
+                    return Ref(purchases.row, at=v) * maximum(0, minimum(span, life - age)) / self.step
+
+                def retiring(t: int, v: int = v, purchases: Ref = purchases, life: Ref = life) -> Expr:
+                    age, span = self.age_at_start(v, t), self.years_in_service(v, t)
+                    return if_(all_of(lt(age, life), ge(age + span, life)), Ref(purchases.row, at=v), 0)
+
                 self.calc(
                     f"units_in_service[{g},{period}]",
-                    self.by_vintage(
-                        v,
-                        lambda t, v=v, g=g, purchases=purchases: if_(
-                            lt(self.age_years(v, t), Ref(f"physical_life_years[{g}]")), Ref(purchases.row, at=v), 0
-                        ),
-                    ),
-                    label=f"{g} bought {period}: units in service",
+                    self.by_vintage(v, in_service),
+                    label=f"{g} bought {period}: accelerators in service (period average)",
                     unit="accelerators",
                     group=FLEET,
                 )
-            installed = self.calc(
+                self.calc(
+                    f"units_retiring[{g},{period}]",
+                    self.by_vintage(v, retiring),
+                    label=f"{g} bought {period}: accelerators reaching their physical life",
+                    unit="accelerators",
+                    group=FLEET,
+                )
+            self.calc(
                 f"installed_units[{g}]",
                 total(Ref(f"units_in_service[{g},{p}]") for p in self.periods),
-                label=f"Installed accelerators: {g}",
+                label=f"Accelerators in service (period average): {g}",
                 unit="accelerators",
                 group=FLEET,
             )
             self.calc(
                 f"retired_units[{g}]",
-                Ref(installed.row, lag=1) + purchases - installed,
+                total(Ref(f"units_retiring[{g},{p}]") for p in self.periods),
                 label=f"Accelerators retired: {g}",
                 unit="accelerators",
                 group=FLEET,
@@ -186,22 +220,28 @@ class _Definer:
             for use in USES:
                 self.calc(
                     f"{use}_units[{g}]",
-                    [self.allocated_units(g, use, t) for t in range(len(self.periods))],
-                    label=f"Accelerators in {use}: {g}",
+                    [
+                        total(
+                            Ref(f"units_in_service[{g},{self.periods[v]}]") * self.share(g, v, t, use)
+                            for v in range(t + 1)
+                        )
+                        for t in range(len(self.periods))
+                    ],
+                    label=f"Accelerators in {use} (period average): {g}",
                     unit="accelerators",
                     group=FLEET,
                 )
         self.calc(
             "installed_units",
             total(Ref(f"installed_units[{g}]") for g in self.generations),
-            label="Installed accelerators, all generations",
+            label="Accelerators in service, all generations",
             unit="accelerators",
             group=FLEET,
         )
         self.calc(
             "installed_it_kw",
             total(Ref(f"installed_units[{g}]") * Ref(f"power_kw_per_accelerator[{g}]") for g in self.generations),
-            label="Installed IT power",
+            label="IT power in service",
             unit="kW",
             group=FLEET,
         )
@@ -220,50 +260,28 @@ class _Definer:
             group=FLEET,
         )
 
-    def allocated_units(self, g: str, use: str, column: int) -> Expr:
-        start = self.model.timeline.starts[column]
-        terms = [
-            Ref(f"units_in_service[{g},{self.periods[v]}]")
-            * Ref(self.a.allocation_input(g, start, self.age_years(v, column), use))
-            for v in range(column + 1)
-        ]
-        return total(terms)
-
     # ------------------------------------------------------------------ depreciation
 
     def depreciation(self) -> None:
         for c, asset in self.model.asset_classes.items():
             for v, period in enumerate(self.periods):
                 self.vintage_depreciation(c, asset.method, v, period)
+            for item, label in (
+                ("depreciation", "Book depreciation"),
+                ("economic_depreciation", "Economic depreciation"),
+            ):
+                self.calc(
+                    f"{item}[{c}]",
+                    total(Ref(f"{item}[{c},{p}]") for p in self.periods),
+                    label=f"{label}: {c}",
+                    unit=self.money,
+                    group=DEPRECIATION,
+                )
+        for item, label in (("depreciation", "Book depreciation"), ("economic_depreciation", "Economic depreciation")):
             self.calc(
-                f"depreciation[{c}]",
-                total(Ref(f"depreciation[{c},{p}]") for p in self.periods),
-                label=f"Book depreciation: {c}",
-                unit=self.money,
-                group=DEPRECIATION,
+                item, total(Ref(f"{item}[{c}]") for c in self.classes), label=label, unit=self.money, group=DEPRECIATION
             )
-            self.calc(
-                f"economic_depreciation[{c}]",
-                total(Ref(f"economic_depreciation[{c},{p}]") for p in self.periods),
-                label=f"Economic depreciation: {c}",
-                unit=self.money,
-                group=DEPRECIATION,
-            )
-        self.calc(
-            "depreciation",
-            total(Ref(f"depreciation[{c}]") for c in self.classes),
-            label="Book depreciation",
-            unit=self.money,
-            group=DEPRECIATION,
-        )
-        self.calc(
-            "economic_depreciation",
-            total(Ref(f"economic_depreciation[{c}]") for c in self.classes),
-            label="Economic depreciation",
-            unit=self.money,
-            group=DEPRECIATION,
-        )
-        for period in self.periods:
+        for v, period in enumerate(self.periods):
             self.calc(
                 f"accelerator_depreciation[{period}]",
                 total(Ref(f"depreciation[{c},{period}]") for c in self.accelerator_classes),
@@ -271,10 +289,24 @@ class _Definer:
                 unit=self.money,
                 group=DEPRECIATION,
             )
-        accelerator_dep = total(Ref(f"depreciation[{c}]") for c in self.accelerator_classes)
+            self.calc(
+                f"accelerator_capital[{period}]",
+                self.by_vintage(
+                    v,
+                    lambda t, v=v, period=period: total(
+                        self.first_fraction * Ref(f"capex[{c}]", at=v)
+                        if t == v
+                        else Ref(f"net_book_value[{c},{period}]", lag=1)
+                        for c in self.accelerator_classes
+                    ),
+                ),
+                label=f"Capital employed in accelerator assets bought {period}",
+                unit=self.money,
+                group=DEPRECIATION,
+            )
         self.calc(
             "accelerator_depreciation",
-            accelerator_dep,
+            total(Ref(f"depreciation[{c}]") for c in self.accelerator_classes),
             label="Depreciation of accelerator assets",
             unit=self.money,
             group=DEPRECIATION,
@@ -305,8 +337,11 @@ class _Definer:
     def vintage_depreciation(self, c: str, method: str, v: int, period: str) -> None:
         """Book and economic depreciation of one asset class bought in one period.
 
-        Book depreciation spreads the depreciable book value over the *remaining* life in
-        force, so a change of useful life applies prospectively: remaining = life − age.
+        Book depreciation spreads the depreciable book value over the *remaining* life in force,
+        so a change of useful life applies prospectively: remaining = life − age. Declining
+        balance compounds its annual rate over the time in service; sum-of-years'-digits takes
+        2·t / (remaining + 1 year) of the depreciable value; both switch to the remainder when
+        the remaining life ends within the period.
         """
         cost = Ref(f"capex[{c}]", at=v)
         salvage = Ref(f"salvage_fraction[{c}]") * cost
@@ -318,52 +353,52 @@ class _Definer:
                 return Const(0.0)
             opening = cost if t == v else Ref(nbv_name, lag=1)
             depreciable = opening - salvage
-            remaining = life - self.age_years(v, t)
+            span = self.years_in_service(v, t)
+            remaining = life - self.age_at_start(v, t)
             if method == "straight_line":
-                spread = depreciable * self.step / remaining
+                spread = depreciable * span / remaining
             elif method == "sum_of_years_digits":
-                spread = depreciable * (2 * self.step) / (remaining + self.step)
+                spread = depreciable * (2 * span) / (remaining + 1)
             else:
-                rate = Ref(f"declining_balance_factor[{c}]") * self.step / life
-                spread = minimum(depreciable, maximum(opening * rate, depreciable * self.step / remaining))
-            return if_(le(remaining, self.step), depreciable, spread)
+                kept = maximum(0, 1 - Ref(f"declining_balance_factor[{c}]") / life) ** span
+                spread = minimum(depreciable, maximum(opening * (1 - kept), depreciable * span / remaining))
+            return if_(le(remaining, span), depreciable, spread)
 
         def closing(t: int) -> Expr:
             opening = cost if t == v else Ref(nbv_name, lag=1)
             return opening - Ref(dep_name)
 
         def economic(t: int) -> Expr:
-            economic_life = Ref(f"economic_life_years[{c}]")
             if method == "none":
                 return Const(0.0)
-            fraction = maximum(0, minimum(self.step, economic_life - self.age_years(v, t)))
+            economic_life = Ref(f"economic_life_years[{c}]")
+            span, age = self.years_in_service(v, t), self.age_at_start(v, t)
+            fraction = maximum(0, minimum(span, economic_life - age))
             return cost * (1 - Ref(f"salvage_fraction[{c}]")) * fraction / economic_life
 
+        m = self.money
         self.calc(
-            dep_name,
-            self.by_vintage(v, book),
-            label=f"{c} bought {period}: depreciation",
-            unit=self.money,
-            group=DEPRECIATION,
+            dep_name, self.by_vintage(v, book), label=f"{c} bought {period}: depreciation", unit=m, group=DEPRECIATION
         )
         self.calc(
             nbv_name,
             self.by_vintage(v, closing),
             label=f"{c} bought {period}: net book value",
-            unit=self.money,
+            unit=m,
             group=DEPRECIATION,
         )
         self.calc(
             f"economic_depreciation[{c},{period}]",
             self.by_vintage(v, economic),
             label=f"{c} bought {period}: economic depreciation",
-            unit=self.money,
+            unit=m,
             group=DEPRECIATION,
         )
 
     # ------------------------------------------------------------------ revenue and running costs
 
     def revenue_and_costs(self) -> None:
+        m = self.money
         years_from_start = PerColumn(tuple(t * self.step for t in range(len(self.periods))))
         power_price = self.calc(
             "electricity_price_usd_per_kwh",
@@ -375,8 +410,7 @@ class _Definer:
         for g in self.generations:
             price = self.calc(
                 f"rental_price_usd_per_hour[{g}]",
-                Ref("contracted_share") * Ref(f"contract_price_usd_per_hour[{g}]")
-                + (1 - Ref("contracted_share")) * Ref(f"spot_price_usd_per_hour[{g}]"),
+                self.blended(Ref(f"contract_price_usd_per_hour[{g}]"), Ref(f"spot_price_usd_per_hour[{g}]")),
                 label=f"Blended rental price: {g}",
                 unit="USD/GPU-hour",
                 group=REVENUE,
@@ -399,112 +433,117 @@ class _Definer:
                 f"leasing_revenue[{g}]",
                 billed * price / self.scale,
                 label=f"Leasing revenue: {g}",
-                unit=self.money,
+                unit=m,
+                group=REVENUE,
+            )
+            self.calc(
+                f"internal_market_value[{g}]",
+                internal * price / self.scale,
+                label=f"Internal use at the market rental price: {g}",
+                unit=m,
                 group=REVENUE,
             )
             self.calc(
                 f"internal_shadow_value[{g}]",
-                internal * price * Ref("shadow_price_ratio") / self.scale,
-                label=f"Internal use at shadow price: {g}",
-                unit=self.money,
+                Ref(f"internal_market_value[{g}]") * Ref("shadow_price_ratio"),
+                label=f"Internal use at the shadow price: {g}",
+                unit=m,
                 group=REVENUE,
             )
-            it_kw = Ref(f"installed_units[{g}]") * Ref(f"power_kw_per_accelerator[{g}]")
             self.calc(
                 f"power_cost[{g}]",
-                it_kw * Ref("power_usage_effectiveness") * Ref("load_factor") * self.hours * power_price / self.scale,
+                Ref(f"installed_units[{g}]")
+                * self.power_per_accelerator_hour(g, power_price)
+                * self.hours
+                / self.scale,
                 label=f"Power cost: {g}",
-                unit=self.money,
+                unit=m,
                 group=COSTS,
             )
             self.calc(
                 f"facility_cost[{g}]",
-                it_kw * Ref("facility_cost_usd_per_kw_month") * (12 * self.step) / self.scale,
+                Ref(f"installed_units[{g}]") * self.facility_per_accelerator_year(g) * self.step / self.scale,
                 label=f"Facility cost: {g}",
-                unit=self.money,
+                unit=m,
+                group=COSTS,
+            )
+            self.calc(
+                f"maintenance_cost[{g}]",
+                total(
+                    Ref(f"units_in_service[{g},{p}]") * Ref(f"unit_cost_usd[{g}]", at=v)
+                    for v, p in enumerate(self.periods)
+                )
+                * Ref("maintenance_share_per_year")
+                * self.step
+                / self.scale,
+                label=f"Maintenance of {g} in service",
+                unit=m,
                 group=COSTS,
             )
             self.calc(
                 f"leased_share[{g}]",
                 safe_divide(Ref(f"leasing_units[{g}]"), Ref(f"installed_units[{g}]")),
-                label=f"Leased share of installed: {g}",
+                label=f"Leased share of {g} in service",
                 unit="share",
                 group=REVENUE,
             )
-        self.calc(
-            "leasing_revenue",
-            total(Ref(f"leasing_revenue[{g}]") for g in self.generations),
-            label="Leasing revenue (external)",
-            unit=self.money,
-            group=REVENUE,
-        )
-        self.calc(
-            "internal_shadow_value",
-            total(Ref(f"internal_shadow_value[{g}]") for g in self.generations),
-            label="Internal use at shadow price",
-            unit=self.money,
-            group=REVENUE,
-        )
-        self.calc(
-            "power_cost",
-            total(Ref(f"power_cost[{g}]") for g in self.generations),
-            label="Power cost",
-            unit=self.money,
-            group=COSTS,
-        )
-        self.calc(
-            "facility_cost",
-            total(Ref(f"facility_cost[{g}]") for g in self.generations),
-            label="Facility cost",
-            unit=self.money,
-            group=COSTS,
-        )
-        self.calc(
-            "accelerator_gross_cost",
-            Ref("accelerator_gross_cost", lag=1) + Ref("capex_accelerators"),
-            label="Gross cost of accelerator assets",
-            unit=self.money,
-            group=COSTS,
-        )
-        self.calc(
-            "maintenance_cost",
-            Ref("maintenance_share_per_year") * self.step * Ref("accelerator_gross_cost"),
-            label="Maintenance",
-            unit=self.money,
-            group=COSTS,
-        )
+        for item, label, group in (
+            ("leasing_revenue", "Leasing revenue (external)", REVENUE),
+            ("internal_market_value", "Internal use at the market rental price", REVENUE),
+            ("internal_shadow_value", "Internal use at the shadow price", REVENUE),
+            ("power_cost", "Power cost", COSTS),
+            ("facility_cost", "Facility cost", COSTS),
+            ("maintenance_cost", "Maintenance", COSTS),
+        ):
+            self.calc(item, total(Ref(f"{item}[{g}]") for g in self.generations), label=label, unit=m, group=group)
         self.calc(
             "operating_cost",
             Ref("power_cost") + Ref("facility_cost") + Ref("maintenance_cost"),
             label="Operating cost",
-            unit=self.money,
+            unit=m,
             group=COSTS,
         )
+
+    def blended(self, contract: Expr, spot: Expr) -> Expr:
+        """Rental price across contracted and spot hours."""
+        return Ref("contracted_share") * contract + (1 - Ref("contracted_share")) * spot
+
+    def power_per_accelerator_hour(self, g: str, price: Expr) -> Expr:
+        """Electricity cost of one accelerator-hour (USD): kW × PUE × load factor × price."""
+        return Ref(f"power_kw_per_accelerator[{g}]") * Ref("power_usage_effectiveness") * Ref("load_factor") * price
+
+    def facility_per_accelerator_year(self, g: str) -> Expr:
+        """Facility cost of one accelerator for a year (USD): kW × cost per kW-month × 12."""
+        return Ref(f"power_kw_per_accelerator[{g}]") * Ref("facility_cost_usd_per_kw_month") * 12
 
     # ------------------------------------------------------------------ P&L, cash flow, PP&E
 
     def pnl_and_cash(self) -> None:
         m = self.money
+        s = self.first_fraction
         ebitda = self.calc("ebitda", Ref("leasing_revenue") - Ref("operating_cost"), label="EBITDA", unit=m, group=PNL)
         ebit = self.calc("ebit", ebitda - Ref("depreciation"), label="EBIT", unit=m, group=PNL)
         tax = self.calc(
             "tax_on_ebit", ebit * Ref("tax_rate"), label="Tax on EBIT (losses relieve group tax)", unit=m, group=PNL
         )
         self.calc("nopat", ebit - tax, label="NOPAT", unit=m, group=PNL)
-        repay_fraction = minimum(1, self.step / Ref("debt_amortisation_years"))
         drawn = self.calc(
             "debt_drawn", Ref("capex_ai") * Ref("debt_share_of_capex"), label="Debt drawn", unit=m, group=CASH
         )
         repaid = self.calc(
-            "debt_repaid", Ref("debt_balance", lag=1) * repay_fraction, label="Debt repaid", unit=m, group=CASH
+            "debt_repaid",
+            Ref("debt_balance", lag=1) * minimum(1, self.step / Ref("debt_amortisation_years")),
+            label="Debt repaid",
+            unit=m,
+            group=CASH,
         )
         self.calc(
             "debt_balance", Ref("debt_balance", lag=1) + drawn - repaid, label="Debt outstanding", unit=m, group=CASH
         )
         interest = self.calc(
             "interest_expense",
-            Ref("debt_balance", lag=1) * Ref("debt_interest_rate") * self.step,
-            label="Interest expense",
+            (Ref("debt_balance", lag=1) + s * drawn) * Ref("debt_interest_rate") * self.step,
+            label="Interest expense (on opening debt and this period's drawings from when drawn)",
             unit=m,
             group=PNL,
         )
@@ -512,7 +551,7 @@ class _Definer:
         self.calc(
             "economic_ebitda",
             ebitda + Ref("internal_shadow_value"),
-            label="EBITDA with internal use at shadow price",
+            label="EBITDA with internal use at the shadow price",
             unit=m,
             group=PNL,
         )
@@ -575,30 +614,26 @@ class _Definer:
             unit=m,
             group=PPE,
         )
-        # Purchases are in service from the start of their period, so the capital employed in a
-        # period is the opening net PP&E plus that period's CapEx.
         employed = self.calc(
             "capital_employed",
-            Ref("net_ppe_opening") + Ref("capex_ai"),
-            label="Capital employed (opening net PP&E + CapEx)",
+            Ref("net_ppe_opening") + s * Ref("capex_ai"),
+            label="Capital employed (opening net PP&E + CapEx from when in service)",
             unit=m,
             group=PPE,
         )
-        economic_employed = Ref("economic_net_ppe_closing", lag=1) + Ref("capex_ai")
-        economic_profit = Ref("economic_ebitda")
+        economic_employed = Ref("economic_net_ppe_closing", lag=1) + s * Ref("capex_ai")
+        value = Ref("economic_ebitda")
         self.calc(
             "roic_book",
-            safe_divide((economic_profit - Ref("depreciation")) * (1 - Ref("tax_rate")), employed * self.step),
-            label="ROIC, all capacity at market value, book depreciation",
+            safe_divide((value - Ref("depreciation")) * (1 - Ref("tax_rate")), employed * self.step),
+            label="ROIC, all capacity at the shadow price, book depreciation",
             unit="rate",
             group=PNL,
         )
         self.calc(
             "roic_economic",
-            safe_divide(
-                (economic_profit - Ref("economic_depreciation")) * (1 - Ref("tax_rate")), economic_employed * self.step
-            ),
-            label="ROIC, all capacity at market value, economic depreciation",
+            safe_divide((value - Ref("economic_depreciation")) * (1 - Ref("tax_rate")), economic_employed * self.step),
+            label="ROIC, all capacity at the shadow price, economic depreciation",
             unit="rate",
             group=PNL,
         )
@@ -606,45 +641,62 @@ class _Definer:
     # ------------------------------------------------------------------ the leasing business
 
     def leasing_economics(self) -> None:
+        """What the leased capacity earns and costs: exact by generation, vintage and age band.
+
+        Assets shared by all capacity (buildings, land) follow the leased share of IT power.
+        """
         m = self.money
+        count = len(self.periods)
         for g in self.generations:
-            self.calc(
-                f"leasing_depreciation[{g}]",
-                [
-                    total(
-                        Ref(f"accelerator_depreciation[{self.periods[v]}]")
-                        * Ref(f"gpu_mix[{g}]", at=v)
-                        * Ref(
-                            self.a.allocation_input(g, self.model.timeline.starts[t], self.age_years(v, t), "leasing")
+            for item, source, label in (
+                ("leasing_depreciation", "accelerator_depreciation", f"Depreciation of leased {g}"),
+                ("leasing_capital", "accelerator_capital", f"Capital employed in leased {g}"),
+            ):
+                self.calc(
+                    f"{item}[{g}]",
+                    [
+                        total(
+                            Ref(f"{source}[{self.periods[v]}]")
+                            * Ref(f"gpu_mix[{g}]", at=v)
+                            * self.share(g, v, t, "leasing")
+                            for v in range(t + 1)
                         )
-                        for v in range(t + 1)
-                    )
-                    for t in range(len(self.periods))
-                ],
-                label=f"Depreciation of leased {g}",
-                unit=m,
-                group=LEASING,
-            )
+                        for t in range(count)
+                    ],
+                    label=label,
+                    unit=m,
+                    group=LEASING,
+                )
             self.calc(
                 f"leasing_operating_cost[{g}]",
-                (Ref(f"power_cost[{g}]") + Ref(f"facility_cost[{g}]")) * Ref(f"leased_share[{g}]"),
-                label=f"Power and facility cost of leased {g}",
+                (Ref(f"power_cost[{g}]") + Ref(f"facility_cost[{g}]") + Ref(f"maintenance_cost[{g}]"))
+                * Ref(f"leased_share[{g}]"),
+                label=f"Operating cost of leased {g}",
                 unit=m,
                 group=LEASING,
             )
-        other_classes = [c for c in self.classes if c not in self.accelerator_classes]
-        shared_dep = total(Ref(f"depreciation[{c}]") for c in other_classes) * Ref("leased_power_share")
+        shared = Ref("leased_power_share")
         leasing_dep = self.calc(
             "leasing_depreciation",
-            total(Ref(f"leasing_depreciation[{g}]") for g in self.generations) + shared_dep,
+            total(Ref(f"leasing_depreciation[{g}]") for g in self.generations)
+            + total(Ref(f"depreciation[{c}]") for c in self.other_classes) * shared,
             label="Depreciation attributed to leasing",
+            unit=m,
+            group=LEASING,
+        )
+        other_capital = total(
+            Ref(f"net_book_value[{c},{p}]", lag=1) for c in self.other_classes for p in self.periods
+        ) + self.first_fraction * total(Ref(f"capex[{c}]") for c in self.other_classes)
+        capital = self.calc(
+            "leasing_capital",
+            total(Ref(f"leasing_capital[{g}]") for g in self.generations) + other_capital * shared,
+            label="Capital employed in leasing",
             unit=m,
             group=LEASING,
         )
         leasing_opex = self.calc(
             "leasing_operating_cost",
-            total(Ref(f"leasing_operating_cost[{g}]") for g in self.generations)
-            + Ref("maintenance_cost") * Ref("leased_power_share"),
+            total(Ref(f"leasing_operating_cost[{g}]") for g in self.generations),
             label="Operating cost attributed to leasing",
             unit=m,
             group=LEASING,
@@ -656,13 +708,6 @@ class _Definer:
             "leasing_nopat",
             (leasing_ebitda - leasing_dep) * (1 - Ref("tax_rate")),
             label="Leasing NOPAT",
-            unit=m,
-            group=LEASING,
-        )
-        capital = self.calc(
-            "leasing_capital",
-            Ref("capital_employed") * safe_divide(leasing_dep, Ref("depreciation")),
-            label="Capital employed in leasing (by share of depreciation)",
             unit=m,
             group=LEASING,
         )
@@ -680,310 +725,266 @@ class _Definer:
             unit="x",
             group=LEASING,
         )
-        self.calc(
-            "leasing_nopat_margin",
-            safe_divide(leasing_nopat, Ref("leasing_revenue")),
-            label="Leasing NOPAT margin",
-            unit="share",
-            group=LEASING,
-        )
 
     # ------------------------------------------------------------------ cohort economics
 
     def cohorts(self) -> None:
         """Unit economics of one accelerator of each generation, bought when the plan first buys it.
 
-        Annual flows over its physical life: revenue from leased hours, internal hours at the
-        shadow price, running costs, tax with a straight-line shield over the book life in
-        force when bought. Year 0 is the purchase.
+        Annual flows over its physical life, year 0 being the purchase, in two uses: leased for
+        its whole life (billed hours at the rental price: the revenue-asset case) and kept for
+        internal use (used hours at the shadow price). Both carry power, facility, maintenance,
+        a charge for the building and land it occupies (their cost per accelerator at the hurdle
+        rate plus straight-line depreciation), and tax with a straight-line shield over the book
+        life in force when bought.
         """
         for g in self.generations:
-            axis = f"{COHORT_PREFIX}{g}"
-            years = cohort_years(self.model.gpus[g].physical_life_years)
-            bought = first_purchase(self.model, g)
-            bought_at = self.model.timeline.starts[bought]
-            name = lambda item, g=g: f"cohort_{item}[{g}]"  # noqa: E731
-            cost = self.calc(
-                name("unit_cost_usd"),
-                Ref(f"unit_cost_usd[{g}]", at=bought),
-                label=f"{g}: cost of one accelerator",
-                unit="USD",
-                group=COHORTS,
-                axis="scalar",
-            )
-            mix = total(Ref(f"asset_mix[{c}]", at=bought) for c in self.accelerator_classes)
-            life = self.calc(
-                name("useful_life_years"),
-                safe_divide(
-                    total(
-                        Ref(f"asset_mix[{c}]", at=bought) * Ref(f"useful_life_years[{c}]", at=bought)
-                        for c in self.accelerator_classes
-                    ),
-                    mix,
-                ),
-                label=f"{g}: book life when bought",
-                unit="years",
-                group=COHORTS,
-                axis="scalar",
-            )
-            salvage = safe_divide(
-                total(
-                    Ref(f"asset_mix[{c}]", at=bought) * Ref(f"salvage_fraction[{c}]") for c in self.accelerator_classes
-                ),
-                mix,
-            )
-            physical = Ref(f"physical_life_years[{g}]")
-            in_service = [Const(0.0)] + [maximum(0, minimum(1, physical - (k - 1))) for k in range(1, years + 1)]
-            self.calc(
-                name("years_in_service"),
-                in_service,
-                label=f"{g}: share of year in service",
-                unit="share",
-                group=COHORTS,
-                axis=axis,
-            )
-            price = self.calc(
-                name("rental_price_usd_per_hour"),
-                Ref("contracted_share") * Ref(f"cohort_contract_price_usd_per_hour[{g}]")
-                + (1 - Ref("contracted_share")) * Ref(f"cohort_spot_price_usd_per_hour[{g}]"),
-                label=f"{g}: blended rental price",
-                unit="USD/GPU-hour",
-                group=COHORTS,
-                axis=axis,
-            )
-            leased = [Const(0.0)] + [
-                Ref(self.a.allocation_input(g, bought_at + k - 0.5, k - 0.5, "leasing")) for k in range(1, years + 1)
-            ]
-            self.calc(name("leased_share"), leased, label=f"{g}: share leased", unit="share", group=COHORTS, axis=axis)
-            earning = self.calc(
-                name("price_earning_hours"),
-                Ref(name("years_in_service"))
-                * HOURS_PER_YEAR
-                * (
-                    Ref(name("leased_share")) * Ref("leasing_utilisation")
-                    + (1 - Ref(name("leased_share"))) * Ref("internal_utilisation") * Ref("shadow_price_ratio")
-                ),
-                label=f"{g}: hours earning the rental price (leased billed + internal at shadow ratio)",
-                unit="GPU-hours",
-                group=COHORTS,
-                axis=axis,
-            )
-            value = self.calc(
-                name("value_usd"),
-                earning * price,
-                label=f"{g}: leasing revenue and shadow value",
-                unit="USD",
-                group=COHORTS,
-                axis=axis,
-            )
-            kw = Ref(f"power_kw_per_accelerator[{g}]")
-            growth_years = [Const(0.0)] + [
-                Const(bought_at - self.model.timeline.start_year + k - 0.5) for k in range(1, years + 1)
-            ]
-            power_price = [
-                Ref("power_price_usd_per_kwh") * (1 + Ref("power_price_growth_per_year")) ** exponent
-                for exponent in growth_years
-            ]
-            self.calc(
-                name("power_price_usd_per_kwh"),
-                power_price,
-                label=f"{g}: electricity price",
-                unit="USD/kWh",
-                group=COHORTS,
-                axis=axis,
-            )
-            running = self.calc(
-                name("running_cost_usd"),
-                Ref(name("years_in_service"))
-                * (
-                    kw
-                    * Ref("power_usage_effectiveness")
-                    * Ref("load_factor")
-                    * HOURS_PER_YEAR
-                    * Ref(name("power_price_usd_per_kwh"))
-                    + kw * Ref("facility_cost_usd_per_kw_month") * 12
-                    + Ref("maintenance_share_per_year") * cost
-                ),
-                label=f"{g}: power, facility and maintenance",
-                unit="USD",
-                group=COHORTS,
-                axis=axis,
-            )
-            dep = [Const(0.0)] + [
-                cost * (1 - salvage) * maximum(0, minimum(1, life - (k - 1))) / life for k in range(1, years + 1)
-            ]
-            self.calc(
-                name("tax_depreciation_usd"),
-                dep,
-                label=f"{g}: depreciation for tax",
-                unit="USD",
-                group=COHORTS,
-                axis=axis,
-            )
-            tax = Ref("tax_rate")
-            flows = [-cost] + [
-                (Ref(value.row) - Ref(running.row)) * (1 - tax) + tax * Ref(name("tax_depreciation_usd"))
-                for _ in range(years)
-            ]
-            flow = self.calc(
-                name("cash_flow_usd"), flows, label=f"{g}: after-tax cash flow", unit="USD", group=COHORTS, axis=axis
-            )
-            self.calc(
-                name("cumulative_cash_flow_usd"),
-                Ref(name("cumulative_cash_flow_usd"), lag=1) + flow,
-                label=f"{g}: cumulative cash flow",
-                unit="USD",
-                group=COHORTS,
-                axis=axis,
-            )
-            cumulative = name("cumulative_cash_flow_usd")
-            payback = [Const(0.0)] + [
-                if_(
-                    ge(Ref(cumulative, lag=1), 0),
-                    0,
-                    if_(le(Ref(cumulative), 0), 1, safe_divide(-Ref(cumulative, lag=1), flow)),
-                )
-                for _ in range(years)
-            ]
-            self.calc(
-                name("payback_fraction"),
-                payback,
-                label=f"{g}: part of the year before payback",
-                unit="years",
-                group=COHORTS,
-                axis=axis,
-            )
+            self.cohort(g)
 
-            s = "scalar"
-            hurdle = Ref("hurdle_rate")
-            self.calc(
-                name("npv_usd"),
-                Ref(flow.row, at=0) + Npv(hurdle, flow.row, 1, years),
-                label=f"{g}: NPV at the hurdle rate",
-                unit="USD",
-                group=SUMMARY,
-                axis=s,
-            )
-            self.calc(name("irr"), Irr(flow.row, 0, years), label=f"{g}: IRR", unit="rate", group=SUMMARY, axis=s)
-            self.calc(
-                name("payback_years"),
-                RowSum(name("payback_fraction"), 1, years),
-                label=f"{g}: payback (years)",
-                unit="years",
-                group=SUMMARY,
-                axis=s,
-            )
-            self.calc(
-                name("pays_back"),
-                if_(ge(Ref(cumulative, at=years), 0), 1, 0),
-                label=f"{g}: 1 if it pays back within its life",
-                unit="flag",
-                group=SUMMARY,
-                axis=s,
-            )
-            self.calc(
-                name("payback_to_useful_life"),
-                Ref(name("payback_years")) / life,
-                label=f"{g}: payback / book life",
-                unit="x",
-                group=SUMMARY,
-                axis=s,
-            )
-            annuity = if_(
-                le(hurdle, 0),
-                cost / life,
-                cost * hurdle / (1 - (1 + hurdle) ** (-life)),
-            )
-            capital_per_hour = self.calc(
-                name("capital_cost_per_hour_usd"),
-                annuity / HOURS_PER_YEAR,
-                label=f"{g}: capital cost per GPU-hour (annuity over book life)",
-                unit="USD/GPU-hour",
-                group=SUMMARY,
-                axis=s,
-            )
-            power_per_hour = self.calc(
-                name("power_cost_per_hour_usd"),
-                kw * Ref("power_usage_effectiveness") * Ref("load_factor") * Ref(name("power_price_usd_per_kwh"), at=1),
-                label=f"{g}: power cost per GPU-hour",
-                unit="USD/GPU-hour",
-                group=SUMMARY,
-                axis=s,
-            )
-            facility_per_hour = self.calc(
-                name("facility_cost_per_hour_usd"),
-                (kw * Ref("facility_cost_usd_per_kw_month") * 12 + Ref("maintenance_share_per_year") * cost)
-                / HOURS_PER_YEAR,
-                label=f"{g}: facility and maintenance cost per GPU-hour",
-                unit="USD/GPU-hour",
-                group=SUMMARY,
-                axis=s,
-            )
-            self.calc(
-                name("cost_per_hour_usd"),
-                capital_per_hour + power_per_hour + facility_per_hour,
-                label=f"{g}: total cost per GPU-hour",
-                unit="USD/GPU-hour",
-                group=SUMMARY,
-                axis=s,
-            )
-            self.calc(
-                name("break_even_price_usd_per_hour"),
-                safe_divide(
-                    cost
-                    + (1 - tax) * Npv(hurdle, running.row, 1, years)
-                    - tax * Npv(hurdle, name("tax_depreciation_usd"), 1, years),
-                    (1 - tax) * Npv(hurdle, earning.row, 1, years),
+    def cohort(self, g: str) -> None:
+        axis, s = f"{COHORT_PREFIX}{g}", "scalar"
+        years = cohort_years(self.model.gpus[g].physical_life_years)
+        bought = first_purchase(self.model, g)
+        start = cohort_start(self.model, g)
+        hurdle, tax = Ref("hurdle_rate"), Ref("tax_rate")
+
+        def name(item: str) -> str:
+            return f"cohort_{item}[{g}]"
+
+        def row(item: str, expr, label: str, unit: str, *, on: str = axis, group: str = COHORTS) -> Ref:
+            return self.calc(name(item), expr, label=f"{g}: {label}", unit=unit, group=group, axis=on)
+
+        def yearly(build) -> list[Expr]:
+            return [Const(0.0)] + [build(k) for k in range(1, years + 1)]
+
+        cost = row("unit_cost_usd", Ref(f"unit_cost_usd[{g}]", at=bought), "cost of one accelerator", "USD", on=s)
+        mix_at = {c: Ref(f"asset_mix[{c}]", at=bought) for c in self.classes}
+        accelerator_mix = total(mix_at[c] for c in self.accelerator_classes)
+        life = row(
+            "useful_life_years",
+            safe_divide(
+                total(mix_at[c] * Ref(f"useful_life_years[{c}]", at=bought) for c in self.accelerator_classes),
+                accelerator_mix,
+            ),
+            "book life when bought",
+            "years",
+            on=s,
+        )
+        salvage = safe_divide(
+            total(mix_at[c] * Ref(f"salvage_fraction[{c}]") for c in self.accelerator_classes), accelerator_mix
+        )
+        building = row(
+            "building_charge_usd_per_year",
+            safe_divide(
+                cost
+                * total(
+                    mix_at[c]
+                    * (
+                        hurdle
+                        + (
+                            Const(0.0)
+                            if self.model.asset_classes[c].method == "none"
+                            else 1 / Ref(f"useful_life_years[{c}]", at=bought)
+                        )
+                    )
+                    for c in self.other_classes
                 ),
-                label=f"{g}: flat rental price at which NPV = 0",
-                unit="USD/GPU-hour",
-                group=SUMMARY,
-                axis=s,
+                accelerator_mix,
+            ),
+            "building and land charge a year (their cost per accelerator × (hurdle + 1/life))",
+            "USD",
+            on=s,
+        )
+        physical = Ref(f"physical_life_years[{g}]")
+        in_service = row(
+            "years_in_service",
+            yearly(lambda k: maximum(0, minimum(1, physical - (k - 1)))),
+            "share of year in service",
+            "share",
+        )
+        price = row(
+            "rental_price_usd_per_hour",
+            self.blended(Ref(f"cohort_contract_price_usd_per_hour[{g}]"), Ref(f"cohort_spot_price_usd_per_hour[{g}]")),
+            "blended rental price",
+            "USD/GPU-hour",
+        )
+        billed = row(
+            "billed_hours",
+            in_service * HOURS_PER_YEAR * Ref("leasing_utilisation"),
+            "hours billed if leased",
+            "GPU-hours",
+        )
+        used = row(
+            "shadow_priced_hours",
+            in_service * HOURS_PER_YEAR * Ref("internal_utilisation") * Ref("shadow_price_ratio"),
+            "hours used if kept, weighted by the shadow price ratio",
+            "GPU-hours",
+        )
+        electricity = row(
+            "electricity_price_usd_per_kwh",
+            yearly(
+                lambda k: (
+                    Ref("power_price_usd_per_kwh")
+                    * (1 + Ref("power_price_growth_per_year"))
+                    ** Const(start + k - 0.5 - self.model.timeline.start_year)
+                )
+            ),
+            "electricity price",
+            "USD/kWh",
+        )
+        running = row(
+            "running_cost_usd",
+            in_service
+            * (
+                self.power_per_accelerator_hour(g, electricity) * HOURS_PER_YEAR
+                + self.facility_per_accelerator_year(g)
+                + Ref("maintenance_share_per_year") * cost
+                + building
+            ),
+            "power, facility, maintenance and building charge",
+            "USD",
+        )
+        dep = row(
+            "tax_depreciation_usd",
+            yearly(lambda k: cost * (1 - salvage) * maximum(0, minimum(1, life - (k - 1))) / life),
+            "depreciation for tax",
+            "USD",
+        )
+        for case, hours in (("lease", billed), ("keep", used)):
+            flow = row(
+                f"{case}_cash_flow_usd",
+                [-cost] + [(hours * price - running) * (1 - tax) + tax * dep for _ in range(years)],
+                f"after-tax cash flow if {'leased' if case == 'lease' else 'kept for internal use'}",
+                "USD",
             )
-            self.calc(
-                name("launch_price_usd_per_hour"),
-                Ref(price.row, at=1),
-                label=f"{g}: blended rental price in year 1",
-                unit="USD/GPU-hour",
+            row(
+                f"{case}_npv_usd",
+                Ref(flow.row, at=0) + Npv(hurdle, flow.row, 1, years),
+                f"NPV at the hurdle if {'leased' if case == 'lease' else 'kept'}",
+                "USD",
+                on=s,
                 group=SUMMARY,
-                axis=s,
             )
+        flow = Ref(name("lease_cash_flow_usd"))
+        cumulative = row(
+            "cumulative_cash_flow_usd",
+            Ref(name("cumulative_cash_flow_usd"), lag=1) + flow,
+            "cumulative cash flow if leased",
+            "USD",
+        )
+        row(
+            "payback_fraction",
+            yearly(
+                lambda k: if_(
+                    ge(Ref(cumulative.row, lag=1), 0),
+                    0,
+                    if_(le(cumulative, 0), 1, safe_divide(-Ref(cumulative.row, lag=1), flow)),
+                )
+            ),
+            "part of the year before payback",
+            "years",
+        )
+        summary = {"on": s, "group": SUMMARY}
+        row("irr", Irr(flow.row, 0, years), "IRR if leased", "rate", **summary)
+        row(
+            "payback_years",
+            RowSum(name("payback_fraction"), 1, years),
+            "payback if leased (years; the whole life if it never pays back)",
+            "years",
+            **summary,
+        )
+        row(
+            "pays_back",
+            if_(ge(Ref(cumulative.row, at=years), 0), 1, 0),
+            "1 if it pays back within its life",
+            "flag",
+            **summary,
+        )
+        row("payback_to_useful_life", Ref(name("payback_years")) / life, "payback / book life", "x", **summary)
+        row(
+            "lease_advantage_usd",
+            Ref(name("lease_npv_usd")) - Ref(name("keep_npv_usd")),
+            "NPV if leased − NPV if kept",
+            "USD",
+            **summary,
+        )
+        annuity = if_(le(hurdle, 0), cost / life, cost * hurdle / (1 - (1 + hurdle) ** (-life)))
+        capital_per_hour = row(
+            "capital_cost_per_hour_usd",
+            annuity / HOURS_PER_YEAR,
+            "capital cost per GPU-hour (annuity over book life)",
+            "USD/GPU-hour",
+            **summary,
+        )
+        power_per_hour = row(
+            "power_cost_per_hour_usd",
+            self.power_per_accelerator_hour(g, Ref(electricity.row, at=1)),
+            "power cost per GPU-hour",
+            "USD/GPU-hour",
+            **summary,
+        )
+        other_per_hour = row(
+            "facility_cost_per_hour_usd",
+            (self.facility_per_accelerator_year(g) + Ref("maintenance_share_per_year") * cost + building)
+            / HOURS_PER_YEAR,
+            "facility, maintenance and building cost per GPU-hour",
+            "USD/GPU-hour",
+            **summary,
+        )
+        per_hour = row(
+            "cost_per_hour_usd",
+            capital_per_hour + power_per_hour + other_per_hour,
+            "total cost per GPU-hour in service",
+            "USD/GPU-hour",
+            **summary,
+        )
+        row(
+            "cost_per_h100_hour_usd",
+            per_hour / Ref(f"relative_performance[{g}]"),
+            "cost per H100-equivalent hour (by relative performance)",
+            "USD/GPU-hour",
+            **summary,
+        )
+        row(
+            "break_even_price_usd_per_hour",
+            safe_divide(
+                cost + (1 - tax) * Npv(hurdle, running.row, 1, years) - tax * Npv(hurdle, dep.row, 1, years),
+                (1 - tax) * Npv(hurdle, billed.row, 1, years),
+            ),
+            "flat rental price per billed hour at which the leased NPV = 0",
+            "USD/GPU-hour",
+            **summary,
+        )
+        row(
+            "first_year_price_usd_per_hour",
+            Ref(price.row, at=1),
+            "blended rental price in its first year",
+            "USD/GPU-hour",
+            **summary,
+        )
 
     # ------------------------------------------------------------------ summary over the horizon
 
     def summary(self) -> None:
         s = "scalar"
-        last = len(self.periods) - 1
-        first = self.horizon_start()
         tax = Ref("tax_rate")
-
-        def over(row: str) -> RowSum:
-            return RowSum(row, first, last)
-
-        self.calc(
-            "horizon_leasing_revenue",
-            over("leasing_revenue"),
-            label="Leasing revenue over the horizon",
-            unit=self.money,
-            group=SUMMARY,
-            axis=s,
-        )
-        self.calc(
-            "horizon_leasing_depreciation",
-            over("leasing_depreciation"),
-            label="Depreciation attributed to leasing over the horizon",
-            unit=self.money,
-            group=SUMMARY,
-            axis=s,
-        )
-        self.calc(
-            "horizon_leasing_economic_profit",
-            over("leasing_economic_profit"),
-            label="Leasing economic profit over the horizon",
-            unit=self.money,
-            group=SUMMARY,
-            axis=s,
-        )
+        self.horizon()
+        for item, label in (
+            ("leasing_revenue", "Leasing revenue"),
+            ("leasing_depreciation", "Depreciation attributed to leasing"),
+            ("leasing_economic_profit", "Leasing economic profit"),
+            ("leasing_nopat", "Leasing NOPAT"),
+            ("leasing_capital", "Capital employed in leasing (sum over periods)"),
+            ("internal_market_value", "Internal use at the market price"),
+        ):
+            self.calc(
+                f"horizon_{item}",
+                self.summed(item),
+                label=f"{label} over the horizon",
+                unit=self.money,
+                group=SUMMARY,
+                axis=s,
+            )
         self.calc(
             "horizon_coverage",
             safe_divide(Ref("horizon_leasing_revenue"), Ref("horizon_leasing_depreciation")),
@@ -994,7 +995,7 @@ class _Definer:
         )
         self.calc(
             "horizon_leasing_roic",
-            safe_divide(over("leasing_nopat"), over("leasing_capital") * self.step),
+            safe_divide(Ref("horizon_leasing_nopat"), Ref("horizon_leasing_capital") * self.step),
             label="Leasing ROIC over the horizon (NOPAT / capital employed)",
             unit="rate",
             group=SUMMARY,
@@ -1002,80 +1003,98 @@ class _Definer:
         )
         self.calc(
             "horizon_leasing_share_of_value",
-            safe_divide(over("leasing_revenue"), over("leasing_revenue") + over("internal_shadow_value")),
-            label="Leasing share of capacity value over the horizon",
+            safe_divide(
+                Ref("horizon_leasing_revenue"), Ref("horizon_leasing_revenue") + Ref("horizon_internal_market_value")
+            ),
+            label="Leasing share of the market value of capacity used over the horizon",
             unit="share",
             group=SUMMARY,
             axis=s,
         )
         for g in self.generations:
-            nopat = (
-                RowSum(f"leasing_revenue[{g}]", first, last)
-                + RowSum(f"internal_shadow_value[{g}]", first, last)
-                - RowSum(f"power_cost[{g}]", first, last)
-                - RowSum(f"facility_cost[{g}]", first, last)
-            )
             self.calc(
-                f"generation_capital[{g}]",
-                Ref(f"generation_capital[{g}]", lag=1)
-                + Ref(f"capex_generation[{g}]")
-                - Ref(f"depreciation_generation[{g}]"),
-                label=f"Net book value of {g}",
+                f"horizon_leasing_revenue[{g}]",
+                self.summed(f"leasing_revenue[{g}]"),
+                label=f"{g}: leasing revenue over the horizon",
                 unit=self.money,
-                group=DEPRECIATION,
-            )
-            self.calc(
-                f"generation_economic_capital[{g}]",
-                Ref(f"generation_economic_capital[{g}]", lag=1)
-                + Ref(f"capex_generation[{g}]")
-                - Ref(f"economic_depreciation_generation[{g}]"),
-                label=f"Net value of {g} at economic depreciation",
-                unit=self.money,
-                group=DEPRECIATION,
-            )
-            capital = (
-                RowSum(f"generation_capital[{g}]", first, last) + RowSum(f"depreciation_generation[{g}]", first, last)
-            ) * self.step
-            economic_capital = (
-                RowSum(f"generation_economic_capital[{g}]", first, last)
-                + RowSum(f"economic_depreciation_generation[{g}]", first, last)
-            ) * self.step
-            self.calc(
-                f"generation_roic_book[{g}]",
-                safe_divide((nopat - RowSum(f"depreciation_generation[{g}]", first, last)) * (1 - tax), capital),
-                label=f"{g}: ROIC at market value, book depreciation",
-                unit="rate",
                 group=SUMMARY,
                 axis=s,
             )
-            self.calc(
-                f"generation_roic_economic[{g}]",
-                safe_divide(
-                    (nopat - RowSum(f"economic_depreciation_generation[{g}]", first, last)) * (1 - tax),
-                    economic_capital,
+            for item, depreciation, label in (
+                ("generation_capital", "depreciation_generation", "Net book value"),
+                (
+                    "generation_economic_capital",
+                    "economic_depreciation_generation",
+                    "Net value at economic depreciation",
                 ),
-                label=f"{g}: ROIC at market value, economic depreciation",
-                unit="rate",
-                group=SUMMARY,
-                axis=s,
+            ):
+                self.calc(
+                    f"{item}[{g}]",
+                    Ref(f"{item}[{g}]", lag=1) + Ref(f"capex_generation[{g}]") - Ref(f"{depreciation}[{g}]"),
+                    label=f"{label} of {g}",
+                    unit=self.money,
+                    group=DEPRECIATION,
+                )
+            self.calc(
+                f"generation_ebitda[{g}]",
+                Ref(f"leasing_revenue[{g}]")
+                + Ref(f"internal_shadow_value[{g}]")
+                - Ref(f"power_cost[{g}]")
+                - Ref(f"facility_cost[{g}]")
+                - Ref(f"maintenance_cost[{g}]"),
+                label=f"{g}: EBITDA with internal use at the shadow price",
+                unit=self.money,
+                group=LEASING,
             )
+            for suffix, capital, depreciation, label in (
+                ("book", "generation_capital", "depreciation_generation", "book"),
+                ("economic", "generation_economic_capital", "economic_depreciation_generation", "economic"),
+            ):
+                employed = total(
+                    (Ref(f"{capital}[{g}]", at=t) + Ref(f"{depreciation}[{g}]", at=t)) * Ref("in_horizon", at=t)
+                    for t in range(len(self.periods))
+                )
+                self.calc(
+                    f"generation_roic_{suffix}[{g}]",
+                    safe_divide(
+                        (self.summed(f"generation_ebitda[{g}]") - self.summed(f"{depreciation}[{g}]")) * (1 - tax),
+                        employed * self.step,
+                    ),
+                    label=f"{g}: ROIC at the shadow price, {label} depreciation",
+                    unit="rate",
+                    group=SUMMARY,
+                    axis=s,
+                )
             self.calc(
                 f"generation_coverage[{g}]",
-                safe_divide(
-                    RowSum(f"leasing_revenue[{g}]", first, last), RowSum(f"leasing_depreciation[{g}]", first, last)
-                ),
+                safe_divide(Ref(f"horizon_leasing_revenue[{g}]"), self.summed(f"leasing_depreciation[{g}]")),
                 label=f"{g}: leasing revenue / depreciation of leased units",
                 unit="x",
                 group=SUMMARY,
                 axis=s,
             )
 
+    def horizon(self) -> None:
+        """``in_horizon``: 1 from the configured year, else from the first period with units leased."""
+        year = self.model.verdict.horizon_start_year
+        if year is not None:
+            flags = tuple(1.0 if start >= year - 1e-9 else 0.0 for start in self.starts)
+            expr = PerColumn(flags)
+        else:
+            leased = total(Ref(f"leasing_units[{g}]") for g in self.generations)
+            expr = if_(ge(Ref("in_horizon", lag=1) + if_(gt(leased, 0), 1, 0), 1), 1, 0)
+        self.calc("in_horizon", expr, label="1 in the verdict's horizon", unit="flag", group=SUMMARY)
+
+    # ------------------------------------------------------------------ the verdict
+
     def verdict(self) -> None:
-        """The four tests of the verdict, as flags, and the verdict code (0 revenue asset, 1 partly, 2 cost centre)."""
+        """The four tests, as flags, and the verdict code (0 revenue asset, 1 partly, 2 cost centre)."""
         s = "scalar"
-        first, last = self.horizon_start(), len(self.periods) - 1
         leased = Ref("horizon_leasing_revenue")
-        flag = lambda condition: if_(condition, 1, 0)  # noqa: E731
+
+        def flag(condition: Expr) -> Expr:
+            return if_(condition, 1, 0)
+
         self.calc(
             "verdict_coverage_passed",
             flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
@@ -1092,17 +1111,17 @@ class _Definer:
             group=SUMMARY,
             axis=s,
         )
-        by_generation = [RowSum(f"leasing_revenue[{g}]", first, last) for g in self.generations]
+        by_generation = [Ref(f"horizon_leasing_revenue[{g}]") for g in self.generations]
         self.calc(
             "verdict_positive_npv_share",
             safe_divide(
                 total(
-                    revenue * if_(gt(Ref(f"cohort_npv_usd[{g}]"), 0), 1, 0)
+                    revenue * if_(gt(Ref(f"cohort_lease_npv_usd[{g}]"), 0), 1, 0)
                     for g, revenue in zip(self.generations, by_generation, strict=True)
                 ),
                 total(by_generation),
             ),
-            label="Share of leasing revenue from generations with a positive cohort NPV",
+            label="Share of leasing revenue from generations whose leased cohort has a positive NPV",
             unit="share",
             group=SUMMARY,
             axis=s,
@@ -1110,7 +1129,7 @@ class _Definer:
         self.calc(
             "verdict_cohort_npv_passed",
             flag(all_of(ge(Ref("verdict_positive_npv_share"), 1 - 1e-9), gt(leased, 0))),
-            label="Test: every leased generation has a positive cohort NPV",
+            label="Test: every leased generation has a positive leased-cohort NPV",
             unit="flag",
             group=SUMMARY,
             axis=s,
@@ -1137,20 +1156,6 @@ class _Definer:
             axis=s,
         )
 
-    def horizon_start(self) -> int:
-        """First period the verdict looks at: the configured year, else the first with leasing planned."""
-        year = self.model.verdict.horizon_start_year
-        if year is not None:
-            index = self.model.timeline.index_of(float(year))
-            return index if index is not None else 0
-        for t, start in enumerate(self.model.timeline.starts):
-            for g in self.generations:
-                for v in range(t + 1):
-                    share = self.a.rows[self.a.allocation_input(g, start, self.age_years(v, t), "leasing")].values[0]
-                    if share > 0:
-                        return t
-        return 0
-
     # ------------------------------------------------------------------ checks (all read zero)
 
     def checks(self) -> None:
@@ -1176,7 +1181,7 @@ class _Definer:
             check(
                 f"check_allocation[{g}]",
                 Ref(f"installed_units[{g}]") - total(Ref(f"{use}_units[{g}]") for use in USES),
-                label=f"{g}: installed − (training + inference + leasing)",
+                label=f"{g}: in service − (training + inference + leasing)",
                 unit="accelerators",
             )
         check(
@@ -1189,5 +1194,14 @@ class _Definer:
             "check_depreciation_by_generation",
             Ref("accelerator_depreciation") - total(Ref(f"depreciation_generation[{g}]") for g in self.generations),
             label="Accelerator depreciation − sum over generations",
+            unit=m,
+        )
+        check(
+            "check_capital_employed",
+            Ref("capital_employed")
+            - total(Ref(f"accelerator_capital[{p}]") for p in self.periods)
+            - total(Ref(f"net_book_value[{c},{p}]", lag=1) for c in self.other_classes for p in self.periods)
+            - self.first_fraction * total(Ref(f"capex[{c}]") for c in self.other_classes),
+            label="Capital employed − sum over vintages",
             unit=m,
         )

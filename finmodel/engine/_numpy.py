@@ -46,6 +46,7 @@ class _Evaluator:
         self.graph = graph
         self.values = values
         self.draws = draws
+        self.scalars = {name for name, row in graph.rows.items() if row.axis == "scalar"}
 
     def whole(self, name: str) -> None:
         row = self.graph.rows[name]
@@ -77,7 +78,7 @@ class _Evaluator:
             return np.asarray(expr.values, dtype=float)[None, :]
         if isinstance(expr, Ref):
             source = self.values[expr.row]
-            if source.shape[1] == 1:
+            if expr.row in self.scalars:
                 return source
             if expr.at is not None:
                 return source[:, expr.at : expr.at + 1]
@@ -98,7 +99,7 @@ class _Evaluator:
             return np.asarray(expr.values[column])
         if isinstance(expr, Ref):
             source = self.values[expr.row]
-            if source.shape[1] == 1:
+            if expr.row in self.scalars:
                 return source[:, 0]
             if expr.at is not None:
                 return source[:, expr.at]

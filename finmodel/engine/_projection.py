@@ -149,8 +149,8 @@ def judge(projection: Projection) -> Verdict:
     )
     positive = first("verdict_positive_npv_share")
     generations = model.generations_used()
-    leased = [g for g in generations if v[f"leasing_revenue[{g}]"][0].sum() > 0]
-    losing = [g for g in leased if v[f"cohort_npv_usd[{g}]"][0, 0] <= 0]
+    leased = [g for g in generations if first(f"horizon_leasing_revenue[{g}]") > 0]
+    losing = [g for g in leased if first(f"cohort_lease_npv_usd[{g}]") <= 0]
     reasons = (
         Reason(
             "coverage",
@@ -176,8 +176,8 @@ def judge(projection: Projection) -> Verdict:
             "no capacity is leased"
             if not leased
             else (
-                f"{positive:.0%} of leasing revenue comes from generations whose cohort NPV at the hurdle is positive"
-                + (f"; negative: {', '.join(losing)}" if losing else "")
+                f"{positive:.0%} of leasing revenue comes from generations whose accelerator, leased for its life, "
+                "has a positive NPV at the hurdle" + (f"; negative: {', '.join(losing)}" if losing else "")
             ),
         ),
         Reason(
@@ -185,7 +185,7 @@ def judge(projection: Projection) -> Verdict:
             passed("verdict_materiality_passed"),
             share,
             min_share,
-            f"leasing is {share:.1%} of the market value of all capacity used (needs {min_share:.0%})",
+            f"leasing is {share:.1%} of the market value of all capacity in use (needs {min_share:.0%})",
         ),
     )
     return Verdict(VERDICT_LABELS[int(codes[0])], reasons, float(np.mean(codes == 0)))

@@ -16,7 +16,7 @@ def _clean(value: float) -> float | None:
 
 
 def projection_document(
-    projection: Projection, *, source_file: str, scenarios: dict[str, Projection]
+    projection: Projection, *, source_file: str, scenarios: dict[str, Projection], descriptions: dict[str, str]
 ) -> dict[str, Any]:
     """Everything a reader of the JSON needs: periods, line items, metrics, verdict, provenance."""
     model = projection.model
@@ -62,7 +62,7 @@ def projection_document(
         "verdict": _verdict(projection),
         "scenarios": {
             name: {
-                "description": model.scenarios[name].description,
+                "description": descriptions.get(name, ""),
                 "verdict": _verdict(other),
                 "metrics": {key: _clean(other.metrics[key]) for key in _HEADLINE if key in other.metrics},
             }

@@ -327,8 +327,9 @@ class _Writer:
         position += 1
         for generation in self.shown.model.generations_used():
             for label, key in (
-                ("NPV at hurdle (USD)", "cohort_npv_usd"),
-                ("IRR", "cohort_irr"),
+                ("NPV at hurdle if leased (USD)", "cohort_lease_npv_usd"),
+                ("NPV at hurdle if kept (USD)", "cohort_keep_npv_usd"),
+                ("IRR if leased", "cohort_irr"),
                 ("Cost per GPU-hour (USD)", "cohort_cost_per_hour_usd"),
                 ("Break-even rental price (USD/h)", "cohort_break_even_price_usd_per_hour"),
             ):

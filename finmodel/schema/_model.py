@@ -62,6 +62,13 @@ class Timeline(Sourced):
     start_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="First fiscal year projected.")
     end_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="Last fiscal year projected (inclusive).")
     frequency: Literal["annual", "quarterly"] = Field("annual", description="Length of one projection period.")
+    purchases_in_service: Literal["mid_period", "start_of_period"] = Field(
+        "mid_period",
+        description=(
+            "When a period's purchases enter service: mid_period (half a period of capacity and depreciation in "
+            "the period they are bought, so annual and quarterly models agree) or start_of_period."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Timeline:
@@ -70,6 +77,15 @@ class Timeline(Sourced):
         if self.end_year - self.start_year > 40:
             raise ValueError("a timeline longer than 40 years is not supported")
         return self
+
+    @property
+    def first_period_fraction(self) -> float:
+        """Share of its first period that a purchase is in service."""
+        return 0.5 if self.purchases_in_service == "mid_period" else 1.0
+
+    @property
+    def periods_per_year(self) -> int:
+        return 1 if self.frequency == "annual" else 4
 
     @property
     def period_years(self) -> float:
@@ -251,6 +267,10 @@ class GenerationPricing(Sourced):
     contract: PriceCurve = Field(description="Contracted (term) price per accelerator-hour.")
     spot: PriceCurve | None = Field(None, description="Spot/on-demand price; default: the contract price.")
 
+    @property
+    def spot_curve(self) -> PriceCurve:
+        return self.spot or self.contract
+
 
 # --------------------------------------------------------------------------- GPU catalogue
 
@@ -418,8 +438,14 @@ class CompanyModel(Frozen):
         return self.verdict.hurdle_rate if self.verdict.hurdle_rate is not None else self.financing.wacc
 
     def generations_used(self) -> tuple[str, ...]:
-        """Generations bought in any period, in catalogue order."""
-        used = {name for period in self.capex.by_period.values() if period.gpu_mix for name in period.gpu_mix}
+        """Generations the plan buys (a positive share in some period), in catalogue order."""
+        used = {
+            name
+            for period in self.capex.by_period.values()
+            if period.gpu_mix
+            for name, share in period.gpu_mix.items()
+            if share > 0
+        }
         return tuple(name for name in self.gpus if name in used)
 
     def pricing(self, generation: str) -> GenerationPricing:
@@ -474,7 +500,8 @@ def _cross_checks(model: CompanyModel):
             growth_known = True
         period = model.capex.by_period.get(label)
         if (period is None or period.total is None) and not growth_known and label != labels[0]:
-            yield ("capex", "by_period", label), "no total and no growth_per_year in force for this period"
+            if all(key in labels for key in model.capex.by_period):
+                yield ("capex", "by_period", label), "no total and no growth_per_year in force for this period"
             break
 
     start_of = dict(zip(labels, timeline.starts, strict=True))
@@ -512,12 +539,35 @@ def _cross_checks(model: CompanyModel):
         if name not in model.gpus:
             yield ("leasing", "prices", name), _unknown("GPU generation", name, names)
 
+    horizon = model.verdict.horizon_start_year
+    if horizon is not None and not timeline.start_year <= horizon <= timeline.end_year:
+        yield (
+            ("verdict", "horizon_start_year"),
+            f"{horizon} is outside the timeline {timeline.start_year}..{timeline.end_year}",
+        )
+
+    if timeline.frequency == "quarterly":
+        for label in labels[: timeline.periods_per_year]:
+            period = model.capex.by_period.get(label)
+            if period is None or period.total is None:
+                yield (
+                    ("capex", "by_period", label),
+                    "quarterly models need a total for each quarter of the first year "
+                    "(later quarters grow on the same quarter a year earlier)",
+                )
+
     for name, scenario in model.scenarios.items():
         if name == "base":
             yield ("scenarios", name), "'base' is the name of the model without overrides; choose another name"
         for path in scenario.overrides:
             if path.split(".")[0] in ("scenarios", "schema_version", "gpu_catalog"):
                 yield ("scenarios", name, "overrides", path), "a scenario cannot override this"
+
+
+def _not_a_period(label: str, labels: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(label, labels, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]}){hint}"
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:

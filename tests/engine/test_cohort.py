@@ -24,8 +24,8 @@ HURDLE = 0.1
 DEPRECIATION = COST / 4
 
 
-def _flows() -> list[float]:
-    yearly = (BILLED * PRICE - POWER - FACILITY) * (1 - TAX) + TAX * DEPRECIATION
+def _flows(hours: float = BILLED, other_costs: float = 0.0) -> list[float]:
+    yearly = (hours * PRICE - POWER - FACILITY - other_costs) * (1 - TAX) + TAX * DEPRECIATION
     return [-COST] + [yearly] * 4
 
 
@@ -36,12 +36,12 @@ def metrics(make_model):
 
 def test_cash_flows(make_model):
     cohort = project(make_model()).cohorts["X1"]
-    np.testing.assert_allclose(cohort["cohort_cash_flow_usd[X1]"], _flows(), rtol=1e-12)
+    np.testing.assert_allclose(cohort["cohort_lease_cash_flow_usd[X1]"], _flows(), rtol=1e-12)
 
 
 def test_npv_and_irr_match_numpy_financial(metrics):
     flows = _flows()
-    assert metrics["cohort_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, flows), rel=1e-12)
+    assert metrics["cohort_lease_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, flows), rel=1e-12)
     assert metrics["cohort_irr[X1]"] == pytest.approx(npf.irr(flows), rel=1e-9)
 
 
@@ -80,7 +80,7 @@ def test_no_irr_is_minus_one(make_model):
     metrics = project(model).metrics
     assert metrics["cohort_irr[X1]"] == -1.0
     assert metrics["cohort_pays_back[X1]"] == 0.0
-    assert metrics["cohort_npv_usd[X1]"] < -COST * 0.9
+    assert metrics["cohort_lease_npv_usd[X1]"] < -COST * 0.9
 
 
 def test_fleet_revenue_for_the_projection(make_model):
@@ -88,6 +88,32 @@ def test_fleet_revenue_for_the_projection(make_model):
     items = project(make_model()).line_items
     np.testing.assert_allclose(items["purchases_units[X1]"], [1000, 0, 0, 0, 0, 0, 0])
     np.testing.assert_allclose(items["installed_units[X1]"], [1000] * 4 + [0] * 3)
-    np.testing.assert_allclose(items["retired_units[X1]"], [0] * 4 + [1000, 0, 0])
+    # They reach their 4-year life at the end of 2027: retired in that period.
+    np.testing.assert_allclose(items["retired_units[X1]"], [0, 0, 0, 1000, 0, 0, 0])
     np.testing.assert_allclose(items["leasing_revenue"], [1000 * BILLED * PRICE] * 4 + [0] * 3)
     np.testing.assert_allclose(items["power_cost"], [1000 * POWER] * 4 + [0] * 3)
+
+
+def test_keeping_for_internal_use_is_valued_at_the_shadow_price(make_model):
+    # Kept: 90% of 8,760 hours used, valued at the market price x shadow ratio 0.5.
+    metrics = project(make_model({"internal.shadow_price_ratio": 0.5})).metrics
+    keep = _flows(hours=HOURS * 0.9 * 0.5)
+    assert metrics["cohort_keep_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, keep), rel=1e-12)
+    lease = _flows()
+    assert metrics["cohort_lease_advantage_usd[X1]"] == pytest.approx(npf.npv(HURDLE, lease) - npf.npv(HURDLE, keep))
+
+
+def test_building_capital_is_charged_to_the_cohort(make_model):
+    # 20% of AI CapEx goes to a 20-year building: per accelerator 40,000 x 0.2 / 0.8 = 10,000 of
+    # building, charged at 10% + 1/20 = 1,500 a year on top of power and facility.
+    model = make_model(
+        {
+            "capex.by_period.2024.asset_mix": {"servers": 0.8, "buildings": 0.2},
+            "asset_classes.buildings": {"method": "straight_line", "useful_life_years": 20},
+        }
+    )
+    projection = project(model)
+    assert projection.metrics["cohort_building_charge_usd_per_year[X1]"] == pytest.approx(1_500.0)
+    flows = _flows(other_costs=1_500.0)
+    assert projection.metrics["cohort_lease_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, flows), rel=1e-12)
+    assert projection.line_items["purchases_units[X1]"].iloc[0] == pytest.approx(800)

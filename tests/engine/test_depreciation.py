@@ -119,3 +119,32 @@ def test_land_is_not_depreciated(make_model):
     items = project(model).line_items
     assert items["depreciation[land]"].abs().sum() == 0
     assert items["net_book_value[land,2024]"].iloc[-1] == pytest.approx(40.0)
+
+
+def _mid_period(make_model, changes):
+    return _schedule(make_model, {"timeline.purchases_in_service": "mid_period", **changes})
+
+
+def test_mid_period_straight_line(make_model):
+    # Half a year in 2024, four full years, the last half in 2029.
+    dep, _ = _mid_period(make_model, {"asset_classes.servers.useful_life_years": 5})
+    np.testing.assert_allclose(dep, [10, 20, 20, 20, 20, 10, 0], atol=1e-12)
+
+
+def test_mid_period_double_declining_balance(make_model):
+    # Half a year at 40% a year compounds to 1 - 0.6**0.5; then 40% of the opening value, or the
+    # straight line over the remaining life (4.5, 3.5, ... years) when that is larger.
+    dep, _ = _mid_period(
+        make_model, {"asset_classes.servers.useful_life_years": 5, "asset_classes.servers.method": "declining_balance"}
+    )
+    expected, book, remaining = [], 100.0, 5.0
+    first = book * (1 - 0.6**0.5)
+    expected.append(first)
+    book, remaining = book - first, 4.5
+    while remaining > 1:
+        amount = max(book * 0.4, book / remaining)
+        expected.append(amount)
+        book, remaining = book - amount, remaining - 1
+    expected.append(book)
+    np.testing.assert_allclose(dep, [*expected, 0], atol=1e-9)
+    assert dep.sum() == pytest.approx(100.0)

@@ -104,3 +104,39 @@ def test_inputs_vary_by_draw(make_model):
     revenue = together.series("leasing_revenue")[:, 0]
     np.testing.assert_allclose(revenue, 1000 * 8760 * draws[:, 0] * 3.0)
     assert together.verdict.probability == pytest.approx(2 / 3)
+
+
+def test_one_period_timeline(make_model):
+    # A single period: lagged references read their fill, not the row itself.
+    model = make_model(
+        {
+            "timeline.end_year": 2024,
+            "capex.by_period": {
+                "2024": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}}
+            },
+        }
+    )
+    items = project(model).line_items
+    assert not items.isna().any().any()
+    assert items["net_ppe_closing"].iloc[0] == pytest.approx(40_000_000 - 10_000_000)
+    assert items["retired_units[X1]"].iloc[0] == 0
+
+
+def test_annual_and_quarterly_agree_under_the_mid_period_convention(make_model):
+    # The same plan, bought evenly through 2024: 100m a year annually, 25m a quarter quarterly.
+    # With purchases in service from mid-period, every annual total of the quarterly model
+    # equals the annual model (straight line, flat prices and power).
+    common = {"timeline.purchases_in_service": "mid_period", "asset_classes.servers.useful_life_years": 5}
+    annual = project(make_model({**common, "capex.by_period.2024.total": 100e6})).line_items
+    quarters = {f"{y}Q{q}": {"total": 0} for y in range(2024, 2031) for q in (1, 2, 3, 4)}
+    quarters.update({f"2024Q{q}": {"total": 25e6} for q in (1, 2, 3, 4)})
+    quarters["2024Q1"].update({"ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}})
+    quarterly = project(
+        make_model({**common, "timeline.frequency": "quarterly", "capex.by_period": quarters})
+    ).line_items
+    by_year = quarterly.groupby(quarterly.index.str[:4]).sum()
+    for item in ("depreciation", "leasing_revenue", "power_cost", "facility_cost", "economic_depreciation"):
+        np.testing.assert_allclose(
+            by_year[item].to_numpy(), annual[item].to_numpy(), rtol=1e-9, atol=1e-3, err_msg=item
+        )
+    np.testing.assert_allclose(annual["depreciation"], [10e6, 20e6, 20e6, 20e6, 20e6, 10e6, 0], rtol=1e-12)
