@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ._errors import ModelError, Problem, ScenarioError
-from .schema import CompanyModel, GpuCatalog, Provenance
+from .schema import CompanyModel, GpuCatalog, GpuGeneration, Provenance
 
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAGS = {"tag:yaml.org,2002:map"}
@@ -88,8 +88,11 @@ class _Document:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
             raise _Refused(node.start_mark, f"the tag {node.tag!r} is not allowed; plain YAML only") from error
-        except ValueError:
-            return float("inf")  # an integer too long to convert: pydantic reports it as not finite
+        except ValueError as error:
+            if node.tag == "tag:yaml.org,2002:int":
+                return float("inf")  # too many digits to convert: pydantic reports it as not finite
+            self.problem(path, f"cannot read {node.value!r}: {error}", node.start_mark)
+            return None
         if isinstance(value, bytes):
             self.problem(path, "binary data is not allowed here", node.start_mark)
             return None
@@ -305,8 +308,12 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
         elif isinstance(target, dict):
             if last:
                 target[part] = copy.deepcopy(value)
+            elif part in target:
+                target = target[part]
             else:
-                target = target.setdefault(part, {})
+                close = difflib.get_close_matches(part, [str(key) for key in target], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                return f"{'.'.join(parts[: depth + 1])} does not exist{hint}"
         else:
             return f"{'.'.join(parts[:depth])} is a value, not a block with fields"
     return None
@@ -330,9 +337,17 @@ def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_docum
         for key, provenance in catalog_document.provenance.items():
             if key.startswith(f"generations.{name}"):
                 document.provenance.setdefault("gpus." + key.removeprefix("generations."), provenance)
+    required = [key for key, field in GpuGeneration.model_fields.items() if field.is_required()]
     for name, entry in overrides.items():
         if isinstance(entry, dict) and isinstance(merged.get(name), dict):
             merged[name] = {**merged[name], **entry}
+        elif isinstance(entry, dict) and not all(key in entry for key in required):
+            close = difflib.get_close_matches(name, list(generations), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            missing = ", ".join(key for key in required if key not in entry)
+            document.problem(
+                ("gpus", name), f"{name!r} is not in the catalogue{hint} (a new generation also needs {missing})"
+            )
         else:
             merged[name] = entry
     data["gpus"] = merged

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
+from ._errors import FinmodelError, ModelError
 from .schema import model_file_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
@@ -27,7 +28,7 @@ def build_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = DEFAULT_OUTPUT_DIR,
     scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
 ) -> None:
-    """Project models and write <stem>.json and <stem>.csv for each."""
+    """Project models and write <stem>.json, <stem>.csv and <stem>.xlsx for each."""
     report = build(models or company_model_files(), out_dir, scenario=scenario)
     _report(report, built=True)
 
@@ -47,7 +48,15 @@ def check_command(
     """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
     from ._check import check_models
 
-    checks = check_models(models or company_model_files(), keep)
+    try:
+        checks = check_models(models or company_model_files(), keep)
+    except ModelError as error:
+        for problem in error.problems:
+            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except FinmodelError as error:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     table = Table(title="Workbook vs engine (LibreOffice recalculation)")
     for column in ("model", "scenario", "formula cells", "formula share", "mismatches", "error cells"):
         table.add_column(column, justify="left" if column in ("model", "scenario") else "right")

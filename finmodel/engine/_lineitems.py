@@ -523,10 +523,6 @@ class _Definer:
         s = self.first_fraction
         ebitda = self.calc("ebitda", Ref("leasing_revenue") - Ref("operating_cost"), label="EBITDA", unit=m, group=PNL)
         ebit = self.calc("ebit", ebitda - Ref("depreciation"), label="EBIT", unit=m, group=PNL)
-        tax = self.calc(
-            "tax_on_ebit", ebit * Ref("tax_rate"), label="Tax on EBIT (losses relieve group tax)", unit=m, group=PNL
-        )
-        self.calc("nopat", ebit - tax, label="NOPAT", unit=m, group=PNL)
         drawn = self.calc(
             "debt_drawn", Ref("capex_ai") * Ref("debt_share_of_capex"), label="Debt drawn", unit=m, group=CASH
         )
@@ -547,7 +543,11 @@ class _Definer:
             unit=m,
             group=PNL,
         )
-        self.calc("net_income", (ebit - interest) * (1 - Ref("tax_rate")), label="Net income", unit=m, group=PNL)
+        pre_tax = self.calc("pre_tax_profit", ebit - interest, label="Profit before tax", unit=m, group=PNL)
+        tax = self.taxed("tax_on_ebit", ebit, "Tax on EBIT (unlevered)")
+        self.calc("nopat", ebit - tax, label="NOPAT", unit=m, group=PNL)
+        tax_paid = self.taxed("tax", pre_tax, "Tax on profit before tax")
+        self.calc("net_income", pre_tax - tax_paid, label="Net income", unit=m, group=PNL)
         self.calc(
             "economic_ebitda",
             ebitda + Ref("internal_shadow_value"),
@@ -564,8 +564,8 @@ class _Definer:
         )
         self.calc(
             "equity_cash_flow",
-            free_cash + drawn - repaid - interest * (1 - Ref("tax_rate")),
-            label="Cash flow after debt service",
+            ebitda - tax_paid - Ref("capex_ai") + drawn - repaid - interest,
+            label="Cash flow after debt service (EBITDA − tax − CapEx + debt drawn − repaid − interest)",
             unit=m,
             group=CASH,
         )
@@ -635,6 +635,30 @@ class _Definer:
             safe_divide((value - Ref("economic_depreciation")) * (1 - Ref("tax_rate")), economic_employed * self.step),
             label="ROIC, all capacity at the shadow price, economic depreciation",
             unit="rate",
+            group=PNL,
+        )
+
+    def taxed(self, name: str, profit: Ref, label: str) -> Ref:
+        """Tax on a profit line: at the rate on any result (group relief), or on profit net of losses
+        carried forward (a ``{name}_losses_carried`` row holds the unused losses)."""
+        m = self.money
+        if self.model.financing.tax_losses == "group_relief":
+            return self.calc(
+                name, profit * Ref("tax_rate"), label=f"{label} (losses relieve group tax)", unit=m, group=PNL
+            )
+        carried = f"{name}_losses_carried"
+        self.calc(
+            carried,
+            maximum(0, Ref(carried, lag=1) - profit),
+            label=f"Tax losses carried forward ({label.lower()})",
+            unit=m,
+            group=PNL,
+        )
+        return self.calc(
+            name,
+            maximum(0, profit - Ref(carried, lag=1)) * Ref("tax_rate"),
+            label=f"{label} (after losses carried forward)",
+            unit=m,
             group=PNL,
         )
 
@@ -825,8 +849,7 @@ class _Definer:
             yearly(
                 lambda k: (
                     Ref("power_price_usd_per_kwh")
-                    * (1 + Ref("power_price_growth_per_year"))
-                    ** Const(start + k - 0.5 - self.model.timeline.start_year)
+                    * (1 + Ref("power_price_growth_per_year")) ** Const(start + k - 0.5 - self.starts[0])
                 )
             ),
             "electricity price",
@@ -1078,7 +1101,7 @@ class _Definer:
         """``in_horizon``: 1 from the configured year, else from the first period with units leased."""
         year = self.model.verdict.horizon_start_year
         if year is not None:
-            flags = tuple(1.0 if start >= year - 1e-9 else 0.0 for start in self.starts)
+            flags = tuple(1.0 if int(label[:4]) >= year else 0.0 for label in self.periods)
             expr = PerColumn(flags)
         else:
             leased = total(Ref(f"leasing_units[{g}]") for g in self.generations)

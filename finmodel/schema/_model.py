@@ -53,15 +53,20 @@ class Company(Sourced):
     money_unit: Literal["units", "thousands", "millions", "billions"] = Field(
         "billions", description="Unit of every money figure in the model (CapEx, P&L, PP&E)."
     )
-    fiscal_year_end_month: Annotated[int, Ge(1), Le(12)] = Field(
-        12, description="Month the fiscal year ends (6 for Microsoft, 5 for Oracle). Period labels are fiscal years."
-    )
 
 
 class Timeline(Sourced):
     start_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="First fiscal year projected.")
     end_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="Last fiscal year projected (inclusive).")
     frequency: Literal["annual", "quarterly"] = Field("annual", description="Length of one projection period.")
+    fiscal_year_end_month: Annotated[int, Ge(1), Le(12)] = Field(
+        12,
+        description=(
+            "Month the fiscal year ends (6 for Microsoft, 5 for Oracle). Period labels are fiscal years: "
+            "FY2025 of a June year-end runs from July 2024, which is when dated prices, availability and "
+            "life changes are read."
+        ),
+    )
     purchases_in_service: Literal["mid_period", "start_of_period"] = Field(
         "mid_period",
         description=(
@@ -101,12 +106,13 @@ class Timeline(Sourced):
 
     @property
     def starts(self) -> tuple[float, ...]:
-        """Start of each period as a decimal year."""
-        return tuple(self.start_year + i * self.period_years for i in range(len(self.labels)))
+        """Calendar start of each period as a decimal year (fiscal years shifted by their year-end)."""
+        first = self.start_year - 1 + self.fiscal_year_end_month / 12
+        return tuple(first + i * self.period_years for i in range(len(self.labels)))
 
     def index_of(self, point: float) -> int | None:
-        """The period containing a point in time, or ``None`` if it lies outside the timeline."""
-        offset = (point - self.start_year) / self.period_years
+        """The period containing a calendar point in time, or ``None`` if outside the timeline."""
+        offset = (point - self.starts[0]) / self.period_years
         index = int(offset + 1e-9) if offset >= 0 else -1
         return index if 0 <= index < len(self.labels) else None
 
@@ -346,7 +352,14 @@ class RunningCosts(Sourced):
 
 class Financing(Sourced):
     wacc: DiscountRate = Field(description="Weighted average cost of capital (nominal, after tax).")
-    tax_rate: Share = Field(description="Cash tax rate on segment profit (losses relieve group tax).")
+    tax_rate: Share = Field(description="Cash tax rate on segment profit.")
+    tax_losses: Literal["group_relief", "carry_forward"] = Field(
+        "group_relief",
+        description=(
+            "group_relief: a segment loss reduces the group's tax (a hyperscaler); carry_forward: losses are "
+            "carried forward against later profits (a standalone company such as CoreWeave)."
+        ),
+    )
     debt_share_of_capex: Share = Field(0.0, description="Share of AI CapEx funded with debt.")
     debt_interest_rate: DiscountRate = Field(0.0, description="Interest rate on that debt.")
     debt_amortisation_years: LifeYears = Field(

@@ -140,3 +140,34 @@ def test_annual_and_quarterly_agree_under_the_mid_period_convention(make_model):
             by_year[item].to_numpy(), annual[item].to_numpy(), rtol=1e-9, atol=1e-3, err_msg=item
         )
     np.testing.assert_allclose(annual["depreciation"], [10e6, 20e6, 20e6, 20e6, 20e6, 10e6, 0], rtol=1e-12)
+
+
+def test_losses_carried_forward(make_model):
+    # At $1/h a leased unit earns 7,008 a year against 2,251.2 of running cost and 10,000 of
+    # depreciation: EBIT -5,243.2 per unit-year, -5,243,200 for 1,000 units, for four years.
+    # Carried forward, no tax is paid and the losses pile up; with group relief tax is negative.
+    per_year = 1000 * (7008 * 1.0 - 2251.2 - 10_000)
+    carried = project(
+        make_model(
+            {"leasing.prices.X1.contract.launch_price_usd_per_hour": 1.0, "financing.tax_losses": "carry_forward"}
+        )
+    ).line_items
+    np.testing.assert_allclose(carried["ebit"].iloc[:4], per_year)
+    np.testing.assert_allclose(carried["tax_on_ebit"], 0.0)
+    np.testing.assert_allclose(carried["tax_on_ebit_losses_carried"].iloc[:4], [-per_year * k for k in (1, 2, 3, 4)])
+    relieved = project(make_model({"leasing.prices.X1.contract.launch_price_usd_per_hour": 1.0})).line_items
+    np.testing.assert_allclose(relieved["tax_on_ebit"].iloc[:4], per_year * 0.2)
+
+
+def test_fiscal_years_read_dated_figures_at_their_calendar_time(make_model):
+    # A June year-end: FY2024 runs July 2023 - June 2024, its middle is 1 January 2024, half way
+    # between the price points of July 2023 ($4) and July 2024 ($2): $3.
+    model = make_model(
+        {
+            "timeline.fiscal_year_end_month": 6,
+            "leasing.prices.X1.contract": {"points": {"2023-07": 4.0, "2024-07": 2.0}},
+        }
+    )
+    assert model.timeline.starts[:2] == (2023.5, 2024.5)
+    items = project(model).line_items
+    assert items["rental_price_usd_per_hour[X1]"].iloc[0] == pytest.approx(3.0)
