@@ -10,7 +10,7 @@ from ._errors import FinmodelError, ModelError, Problem
 from ._loader import load_model
 from .engine import Projection, project
 from .export import projection_document, write_all, write_csv, write_json, write_workbook
-from .export._workbook import BASE
+from .export._workbook import BASE, structure_difference
 from .schema import CompanyModel
 
 DEFAULT_MODELS_DIR = Path("models")
@@ -49,15 +49,36 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
 
 
 def validate(files: Sequence[Path]) -> BuildReport:
-    """Load and check each model (and each of its scenarios) without writing anything."""
+    """Load and check each model and each of its scenarios, projecting them; write nothing.
+
+    Beyond the loader's checks, a scenario must change values only (so the workbook can switch
+    to it): one that changes the model's structure is reported at the scenario.
+    """
     outcomes = []
     for file in files:
         try:
-            load_model(file)
+            model = load_model(file)
+            difference = structure_difference(project_all_scenarios(model))
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
-        else:
+            continue
+        except FinmodelError as error:
+            outcomes.append(ModelOutcome(file, error=str(error)))
+            continue
+        if difference is None:
             outcomes.append(ModelOutcome(file))
+            continue
+        scenario, row = difference
+        where, line, column = model.location_of(f"scenarios.{scenario}") or (str(file), 1, 1)
+        problem = Problem(
+            Path(where),
+            line,
+            column,
+            f"scenarios.{scenario}",
+            f"changes the structure of the model, not only its values (first at line item {row!r}): allocation "
+            "rule dates, generations bought and physical lives are structure; a workbook scenario cannot switch them",
+        )
+        outcomes.append(ModelOutcome(file, problems=(problem,)))
     return BuildReport(tuple(outcomes))
 
 

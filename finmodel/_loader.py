@@ -236,6 +236,9 @@ def load_model(path: str | Path) -> CompanyModel:
     provenance = {key: value for doc in documents for key, value in doc.provenance.items()}
     model._provenance = provenance
     for name in model.scenarios:
+        where, line, column = located.locate(("scenarios", name))
+        model._locations[f"scenarios.{name}"] = (str(where), line, column)
+    for name in model.scenarios:
         try:
             with_scenario(model, name)
         except _ScenarioInvalid as invalid:

@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from finmodel._build import build, company_model_files
+from finmodel._build import build, company_model_files, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,3 +32,23 @@ def test_build_writes_every_shipped_model(tmp_path):
         assert len(sourced) > 10
         capex = document["assumptions"]["capex_reported"]["sources_by_column"][0]
         assert capex["source"] or (capex["note"] or "").startswith("estimate"), f"{file.stem}: first CapEx unsourced"
+
+
+def test_a_scenario_that_changes_structure_is_reported_where_it_is_declared(tmp_path):
+    # A longer physical life lengthens the cohort's years: not a value the workbook can switch.
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "gpus.yaml").write_text((ROOT / "models/catalog/gpus.yaml").read_text())
+    text = (ROOT / "models/meta.yaml").read_text()
+    text = text.replace(
+        "scenarios:\n", "scenarios:\n  longer:\n    overrides:\n      gpus.H100.physical_life_years: 8\n", 1
+    )
+    model = tmp_path / "meta.yaml"
+    model.write_text(text)
+    line = text.splitlines().index("  longer:") + 1
+    report = validate([model])
+    (problem,) = report.outcomes[0].problems
+    assert (problem.file, problem.line, problem.path) == (model, line, "scenarios.longer")
+    assert "structure" in problem.message
+    # Values alone are fine: the same scenario on availability validates.
+    model.write_text(text.replace("gpus.H100.physical_life_years: 8", "gpus.H100.available_from: 2023Q2"))
+    assert validate([model]).ok

@@ -221,6 +221,14 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.power_kw_per_accelerator",
         )
         add(
+            f"available_from[{g}]",
+            "scalar",
+            gpu.available_from,
+            label=f"Available from (decimal year): {g}",
+            unit="year",
+            path=f"{path}.available_from",
+        )
+        add(
             f"relative_performance[{g}]",
             "scalar",
             gpu.relative_performance,
@@ -375,6 +383,16 @@ def resolve(model: CompanyModel) -> Assumptions:
             "verdict.min_leasing_share",
         ),
     ]
+    if model.verdict.horizon_start_year is not None:
+        scalars.append(
+            (
+                "horizon_start_year",
+                model.verdict.horizon_start_year,
+                "First fiscal year of the verdict's horizon",
+                "year",
+                "verdict.horizon_start_year",
+            )
+        )
     for name, value, label, unit, path in scalars:
         add(name, "scalar", value, label=label, unit=unit, path=path)
 

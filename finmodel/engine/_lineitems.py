@@ -162,8 +162,7 @@ class _Definer:
 
     def fleet(self) -> None:
         for g in self.generations:
-            available = self.model.gpus[g].available_from
-            launch = PerColumn(tuple(max(0.0, s + self.step / 2 - available) for s in self.starts))
+            launch = maximum(0, PerColumn(tuple(s + self.step / 2 for s in self.starts)) - Ref(f"available_from[{g}]"))
             unit_cost = self.calc(
                 f"unit_cost_usd[{g}]",
                 Ref(f"cost_per_accelerator_usd[{g}]") * (1 + Ref(f"cost_change_per_year[{g}]")) ** launch,
@@ -1099,10 +1098,9 @@ class _Definer:
 
     def horizon(self) -> None:
         """``in_horizon``: 1 from the configured year, else from the first period with units leased."""
-        year = self.model.verdict.horizon_start_year
-        if year is not None:
-            flags = tuple(1.0 if int(label[:4]) >= year else 0.0 for label in self.periods)
-            expr = PerColumn(flags)
+        if self.model.verdict.horizon_start_year is not None:
+            years = PerColumn(tuple(float(label[:4]) for label in self.periods))
+            expr = if_(ge(years, Ref("horizon_start_year")), 1, 0)
         else:
             leased = total(Ref(f"leasing_units[{g}]") for g in self.generations)
             expr = if_(ge(Ref("in_horizon", lag=1) + if_(gt(leased, 0), 1, 0), 1), 1, 0)

@@ -452,7 +452,7 @@ def _number_format(unit: str) -> str:
         return "#,##0"
     if unit in ("flag", "code"):
         return "0"
-    if unit in ("years", "x"):
+    if unit in ("years", "x", "year"):
         return "0.00"
     return "#,##0.000;[Red]-#,##0.000"
 
@@ -515,21 +515,32 @@ def _defined_name(row: str, taken: set[str]) -> str:
     return candidate
 
 
-def _check_same_structure(projections: Mapping[str, Projection]) -> None:
-    """Scenarios switch by values only; a scenario that changes the model's shape cannot be a column."""
+def structure_difference(projections: Mapping[str, Projection]) -> tuple[str, str] | None:
+    """The first ``(scenario, row)`` whose formulas differ from the base case's, or ``None``.
+
+    A workbook switches scenarios by values only, so every scenario must share the base case's
+    rows and formulas.
+    """
     base_name, base = next(iter(projections.items()))
     reference = _shape(base.graph)
     for name, other in projections.items():
         if name == base_name:
             continue
         shape = _shape(other.graph)
-        if shape != reference:
-            differing = sorted(set(shape.items()) ^ set(reference.items()))
-            first = differing[0][0] if differing else "?"
-            raise ExportError(
-                f"scenario {name!r} changes the structure of the model (first at row {first!r}); "
-                "a workbook scenario may only change values"
-            )
+        for row in [*reference, *shape]:
+            if reference.get(row) != shape.get(row):
+                return name, row
+    return None
+
+
+def _check_same_structure(projections: Mapping[str, Projection]) -> None:
+    difference = structure_difference(projections)
+    if difference is not None:
+        scenario, row = difference
+        raise ExportError(
+            f"scenario {scenario!r} changes the structure of the model, not only its values (first at line item "
+            f"{row!r}), so it cannot be a column of the workbook's scenario table"
+        )
 
 
 def _shape(graph: Graph) -> dict[str, str]:

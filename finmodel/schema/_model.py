@@ -420,6 +420,7 @@ class CompanyModel(Frozen):
 
     _provenance: dict[str, Provenance] = PrivateAttr(default_factory=dict)
     _scenario_name: str | None = PrivateAttr(default=None)
+    _locations: dict[str, tuple[str, int, int]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> CompanyModel:
@@ -460,6 +461,10 @@ class CompanyModel(Frozen):
             if share > 0
         }
         return tuple(name for name in self.gpus if name in used)
+
+    def location_of(self, path: str) -> tuple[str, int, int] | None:
+        """``(file, line, column)`` of a top-level block or scenario, when loaded from a file."""
+        return self._locations.get(path)
 
     def pricing(self, generation: str) -> GenerationPricing:
         """The rental prices that apply to a generation: the company's, else the catalogue's."""
