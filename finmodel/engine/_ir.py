@@ -18,9 +18,6 @@ from typing import Literal
 
 Number = float | int
 
-ARITHMETIC = ("+", "-", "*", "/", "^")
-COMPARISONS = ("<", "<=", ">", ">=", "=")
-
 
 class Expr:
     """Base class of expression nodes; gives them arithmetic operators."""

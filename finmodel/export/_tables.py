@@ -22,7 +22,6 @@ def projection_document(
     model = projection.model
     graph = projection.graph
     items = projection.line_items
-    verdict = projection.verdict
     assumptions = {}
     for name, row in projection.assumptions.rows.items():
         provenance = model.source_of(row.path)
@@ -69,7 +68,6 @@ def projection_document(
             for name, other in scenarios.items()
         },
         "assumptions": assumptions,
-        "verdict_label": verdict.label,
     }
 
 

@@ -1,7 +1,7 @@
 """Constrained scalar types of the model language.
 
 Each constraint is declared once, with ``annotated_types``, so the same declaration drives
-pydantic validation, the JSON Schema and the hypothesis strategies in ``finmodel.testing``.
+pydantic validation, the JSON Schema and hypothesis strategies (``st.from_type`` reads them).
 """
 
 from __future__ import annotations
