@@ -76,34 +76,24 @@ def resolve(model: CompanyModel) -> Assumptions:
     add = result.add
 
     reported, is_reported, growth = [], [], []
-    ai_share, asset_mix, gpu_mix = [], {c: [] for c in model.asset_classes}, {}
     generations = model.generations_used()
-    for g in generations:
-        gpu_mix[g] = []
-    current = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
-    set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": ""}
     growth_in_force, growth_from = 0.0, None
-    total_paths, growth_paths, share_paths = [], [], []
+    total_paths, growth_paths = [], []
     for label in labels:
         period = model.capex.by_period.get(label)
         if label in model.capex.growth_per_year:
             growth_in_force, growth_from = model.capex.growth_per_year[label], label
-        if period is not None:
-            for key in current:
-                if getattr(period, key) is not None:
-                    current[key], set_in[key] = getattr(period, key), label
         total = period.total if period is not None else None
         reported.append(total or 0.0)
         is_reported.append(1.0 if total is not None else 0.0)
         total_paths.append(f"capex.by_period.{label}.total" if total is not None else "capex.growth_per_year")
         growth.append(growth_in_force)
         growth_paths.append(f"capex.growth_per_year.{growth_from}" if growth_from else "capex.growth_per_year")
-        ai_share.append(current["ai_share"])
-        share_paths.append(dict(set_in))
-        for c in model.asset_classes:
-            asset_mix[c].append(current["asset_mix"].get(c, 0.0))
-        for g in generations:
-            gpu_mix[g].append(current["gpu_mix"].get(g, 0.0))
+    shares = model.capex_shares()
+    ai_share = [period.ai_share for period in shares]
+    share_paths = [period.declared_in for period in shares]
+    asset_mix = {c: [period.asset_mix.get(c, 0.0) for period in shares] for c in model.asset_classes}
+    gpu_mix = {g: [period.gpu_mix.get(g, 0.0) for period in shares] for g in generations}
 
     add("capex_reported", "period", reported, label="CapEx as reported or guided", unit=_money(model), path=total_paths)
     add(
@@ -400,6 +390,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         years = cohort_years(model.gpus[g].physical_life_years)
         pricing = model.pricing(g)
         spot_curve = pricing.spot_curve
+        price_path = pricing_path(model, g)
         points = [cohort_start(model, g) + k - 0.5 for k in range(years + 1)]
         available = model.gpus[g].available_from
         add(
@@ -441,16 +432,10 @@ def cohort_start(model: CompanyModel, generation: str) -> float:
 
 
 def first_purchase(model: CompanyModel, generation: str) -> int:
-    """Index of the first period whose CapEx buys ``generation`` (the representative cohort)."""
-    labels = model.timeline.labels
-    current = None
-    for index, label in enumerate(labels):
-        period = model.capex.by_period.get(label)
-        if period is not None and period.gpu_mix is not None:
-            current = period.gpu_mix
-        if current and current.get(generation, 0) > 0:
-            return index
-    return 0
+    """Index of the period whose purchase is the generation's representative cohort."""
+    index = model.first_purchase(generation)
+    assert index is not None, f"{generation} is never bought"
+    return index
 
 
 def _money(model: CompanyModel) -> str:

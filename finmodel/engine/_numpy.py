@@ -131,6 +131,8 @@ def excel_npv(rate: Array, flows: Array) -> Array:
 
 def irr_or_minus_one(flows: Array) -> float:
     """numpy-financial's IRR, or −1 where none exists (matching ``IFERROR(IRR(..),-1)``)."""
+    if not np.isfinite(flows).all():
+        return float("nan")
     rate = npf.irr(flows)
     return -1.0 if np.isnan(rate) else float(rate)
 

@@ -9,6 +9,7 @@ as a JSON Schema for editors. Figures may be written bare (``72.22``) or with th
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le
@@ -110,11 +111,6 @@ class Timeline(Sourced):
         first = self.start_year - 1 + self.fiscal_year_end_month / 12
         return tuple(first + i * self.period_years for i in range(len(self.labels)))
 
-    def index_of(self, point: float) -> int | None:
-        """The period containing a calendar point in time, or ``None`` if outside the timeline."""
-        offset = (point - self.starts[0]) / self.period_years
-        index = int(offset + 1e-9) if offset >= 0 else -1
-        return index if 0 <= index < len(self.labels) else None
 
 
 # --------------------------------------------------------------------------- CapEx
@@ -370,7 +366,7 @@ class Financing(Sourced):
 class VerdictRules(Sourced):
     hurdle_rate: DiscountRate | None = Field(None, description="Return a cohort must earn; default: the WACC.")
     horizon_start_year: Annotated[int, Ge(1990), Le(2100)] | None = Field(
-        None, description="First year the verdict looks at; default: the first year with leasing revenue."
+        None, description="First fiscal year the verdict looks at; default: the first period with capacity leased."
     )
     min_coverage: Annotated[float, Ge(0), Le(100)] = Field(
         1.0, description="External revenue / attributed depreciation needed to count as covered."
@@ -389,6 +385,16 @@ class Scenario(Sourced):
 
 
 # --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class CapexShares:
+    """The CapEx shares in force in one period, and the period label each was declared in."""
+
+    ai_share: float
+    asset_mix: dict[str, float]
+    gpu_mix: dict[str, float]
+    declared_in: dict[str, str]
 
 
 class CompanyModel(Frozen):
@@ -451,19 +457,37 @@ class CompanyModel(Frozen):
     def hurdle_rate(self) -> float:
         return self.verdict.hurdle_rate if self.verdict.hurdle_rate is not None else self.financing.wacc
 
+    def capex_shares(self) -> list[CapexShares]:
+        """The AI share, asset mix and GPU mix in force in each period (carried forward until changed)."""
+        shares: list[CapexShares] = []
+        current: dict[str, object] = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
+        set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": ""}
+        for label in self.timeline.labels:
+            period = self.capex.by_period.get(label)
+            if period is not None:
+                for key in current:
+                    if getattr(period, key) is not None:
+                        current[key], set_in[key] = getattr(period, key), label
+            shares.append(
+                CapexShares(current["ai_share"] or 0.0, current["asset_mix"] or {}, current["gpu_mix"] or {}, dict(set_in))
+            )
+        return shares
+
+    def first_purchase(self, generation: str) -> int | None:
+        """Index of the first period whose AI CapEx buys ``generation`` through an accelerator class."""
+        accelerator_classes = [name for name, asset in self.asset_classes.items() if asset.buys_accelerators]
+        for index, shares in enumerate(self.capex_shares()):
+            buys_accelerators = sum(shares.asset_mix.get(name, 0.0) for name in accelerator_classes) > 0
+            if shares.ai_share > 0 and buys_accelerators and shares.gpu_mix.get(generation, 0.0) > 0:
+                return index
+        return None
+
     def generations_used(self) -> tuple[str, ...]:
-        """Generations the plan buys (a positive share in some period), in catalogue order."""
-        used = {
-            name
-            for period in self.capex.by_period.values()
-            if period.gpu_mix
-            for name, share in period.gpu_mix.items()
-            if share > 0
-        }
-        return tuple(name for name in self.gpus if name in used)
+        """Generations the plan buys, in catalogue order."""
+        return tuple(name for name in self.gpus if self.first_purchase(name) is not None)
 
     def location_of(self, path: str) -> tuple[str, int, int] | None:
-        """``(file, line, column)`` of a top-level block or scenario, when loaded from a file."""
+        """``(file, line, column)`` of a scenario or scenario override (dotted path), when loaded from a file."""
         return self._locations.get(path)
 
     def pricing(self, generation: str) -> GenerationPricing:
@@ -497,13 +521,10 @@ def _cross_checks(model: CompanyModel):
 
     for label in model.capex.by_period:
         if label not in labels:
-            yield (
-                ("capex", "by_period", label),
-                f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]})",
-            )
+            yield ("capex", "by_period", label), _not_a_period(label, labels)
     for label in model.capex.growth_per_year:
         if label not in labels:
-            yield ("capex", "growth_per_year", label), f"{label!r} is not a period of the timeline"
+            yield ("capex", "growth_per_year", label), _not_a_period(label, labels)
 
     first = model.capex.by_period.get(labels[0])
     if first is None or first.total is None:
