@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._errors import FinmodelError, ModelError, Problem
+from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._loader import load_model
 from .engine import Projection, project
 from .export import projection_document, write_all, write_csv, write_json, write_workbook
 from .export._workbook import BASE, structure_difference
-from .schema import CompanyModel
+from .schema import CompanyModel, Scenario
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -51,35 +51,51 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
 def validate(files: Sequence[Path]) -> BuildReport:
     """Load and check each model and each of its scenarios, projecting them; write nothing.
 
-    Beyond the loader's checks, a scenario must change values only (so the workbook can switch
-    to it): one that changes the model's structure is reported at the scenario.
+    Beyond the loader's checks, a scenario must change values only, so the workbook can switch
+    to it: an override that changes the model's structure is reported at its line.
     """
     outcomes = []
     for file in files:
         try:
             model = load_model(file)
-            difference = structure_difference(project_all_scenarios(model))
+            problems = structure_problems(model, project_all_scenarios(model))
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
-            continue
         except FinmodelError as error:
             outcomes.append(ModelOutcome(file, error=str(error)))
-            continue
-        if difference is None:
-            outcomes.append(ModelOutcome(file))
-            continue
-        scenario, row = difference
-        where, line, column = model.location_of(f"scenarios.{scenario}") or (str(file), 1, 1)
-        problem = Problem(
-            Path(where),
-            line,
-            column,
-            f"scenarios.{scenario}",
-            f"changes the structure of the model, not only its values (first at line item {row!r}): allocation "
-            "rule dates, generations bought and physical lives are structure; a workbook scenario cannot switch them",
-        )
-        outcomes.append(ModelOutcome(file, problems=(problem,)))
+        else:
+            outcomes.append(ModelOutcome(file, problems=tuple(problems)))
     return BuildReport(tuple(outcomes))
+
+
+def structure_problems(model: CompanyModel, projections: dict[str, Projection]) -> list[Problem]:
+    """Each scenario override that changes the model's structure rather than its values."""
+    problems = []
+    base = projections[BASE]
+    for name, scenario in model.scenarios.items():
+        difference = structure_difference({BASE: base, name: projections[name]})
+        if difference is None:
+            continue
+        culprits = []
+        for path, value in scenario.overrides.items():
+            alone = model.model_copy(update={"scenarios": {name: Scenario(overrides={path: value})}})
+            if structure_difference({BASE: base, name: project(alone, name)}) is not None:
+                culprits.append(f"scenarios.{name}.overrides.{path}")
+        for key in culprits or [f"scenarios.{name}"]:
+            where, line, column = model.location_of(key) or model.location_of(f"scenarios.{name}") or ("", 1, 1)
+            problems.append(
+                Problem(
+                    Path(where),
+                    line,
+                    column,
+                    key,
+                    f"changes the model's structure, not only its values (line item {difference[1]!r} is defined "
+                    "differently), so the workbook cannot switch to it. Structure: allocation rule dates and "
+                    "generations, which generations are bought, physical lives, purchases_in_service, tax_losses, "
+                    "horizon_start_year",
+                )
+            )
+    return problems
 
 
 def build(
@@ -104,10 +120,14 @@ def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
 def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
     try:
         model = load_model(file)
-        projections = project_all_scenarios(model)
         selected = scenario or BASE
-        if selected not in projections:
-            project(model, scenario)  # raises ScenarioError naming the scenarios there are
+        if selected != BASE and selected not in model.scenarios:
+            known = ", ".join(model.scenarios) or "none"
+            raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
+        projections = project_all_scenarios(model)
+        problems = structure_problems(model, projections)
+        if problems:
+            raise ModelError(problems)
         projection = projections[selected]
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}

@@ -235,9 +235,10 @@ def load_model(path: str | Path) -> CompanyModel:
         raise ModelError(problems)
     provenance = {key: value for doc in documents for key, value in doc.provenance.items()}
     model._provenance = provenance
-    for name in model.scenarios:
-        where, line, column = located.locate(("scenarios", name))
-        model._locations[f"scenarios.{name}"] = (str(where), line, column)
+    for name, scenario in model.scenarios.items():
+        for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides)):
+            where, line, column = located.locate(key)
+            model._locations[_dotted(key)] = (str(where), line, column)
     for name in model.scenarios:
         try:
             with_scenario(model, name)

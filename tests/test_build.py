@@ -44,11 +44,16 @@ def test_a_scenario_that_changes_structure_is_reported_where_it_is_declared(tmp_
     )
     model = tmp_path / "meta.yaml"
     model.write_text(text)
-    line = text.splitlines().index("  longer:") + 1
+    line = text.splitlines().index("      gpus.H100.physical_life_years: 8") + 1
     report = validate([model])
     (problem,) = report.outcomes[0].problems
-    assert (problem.file, problem.line, problem.path) == (model, line, "scenarios.longer")
+    path = "scenarios.longer.overrides.gpus.H100.physical_life_years"
+    assert (problem.file, problem.line, problem.column, problem.path) == (model, line, 7, path)
     assert "structure" in problem.message
+    # build refuses it the same way and writes nothing.
+    outcome = build([model], tmp_path / "out").outcomes[0]
+    assert [p.path for p in outcome.problems] == [path]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     # Values alone are fine: the same scenario on availability validates.
     model.write_text(text.replace("gpus.H100.physical_life_years: 8", "gpus.H100.available_from: 2023Q2"))
     assert validate([model]).ok

@@ -55,8 +55,14 @@ class Assumptions:
         self.rows[name] = Assumption(name, axis, values, label, unit, paths)
         return name
 
-    def allocation_input(self, generation: str, point: float, age_years: float, use: str) -> str:
-        """Name of the allocation share that applies to a cohort at a time and age."""
+    def allocation_inputs(
+        self, generation: str, point: float, ages: tuple[float, float], use: str
+    ) -> list[tuple[str, float]]:
+        """The allocation inputs for ``use`` that apply to accelerators of a generation in service
+        over an age span at a point in time, each with the share of the span its age band covers.
+
+        The rule is the last one in force at ``point`` that names the generation (or all).
+        """
         rule_index = 0
         for index, rule in enumerate(self.model.allocation):
             applies_to = rule.generations is None or generation in rule.generations
@@ -64,8 +70,17 @@ class Assumptions:
             if applies_to and started:
                 rule_index = index
         bands = self.model.allocation[rule_index].by_age
-        band_index = max(i for i, band in enumerate(bands) if age_years >= band.min_age_years - 1e-9)
-        return self.allocation_cells[(rule_index, band_index, use)]
+        young, old = ages
+        weights = []
+        for index, band in enumerate(bands):
+            upper = bands[index + 1].min_age_years if index + 1 < len(bands) else float("inf")
+            if old > young:
+                overlap = max(0.0, min(old, upper) - max(young, band.min_age_years)) / (old - young)
+            else:
+                overlap = 1.0 if band.min_age_years - 1e-9 <= young < upper else 0.0
+            if overlap > 1e-12:
+                weights.append((self.allocation_cells[(rule_index, index, use)], overlap))
+        return weights
 
 
 def resolve(model: CompanyModel) -> Assumptions:
@@ -257,14 +272,15 @@ def resolve(model: CompanyModel) -> Assumptions:
 
     for rule_index, rule in enumerate(model.allocation):
         for band_index, band in enumerate(rule.by_age):
-            for use in USES:
-                name = f"allocation_{use}[rule{rule_index + 1},age{band.min_age_years:g}]"
+            for use in (*USES, "billed_share"):
+                name = f"allocation_{use.removesuffix('_share')}[rule{rule_index + 1},age{band.min_age_years:g}]"
                 result.allocation_cells[(rule_index, band_index, use)] = name
                 add(
                     name,
                     "scalar",
                     getattr(band, use),
-                    label=f"Share for {use}: rule {rule_index + 1}, from age {band.min_age_years:g}",
+                    label=f"Share {'of leased capacity billed' if use == 'billed_share' else 'for ' + use}: "
+                    f"rule {rule_index + 1}, from age {band.min_age_years:g}",
                     unit="share",
                     path=f"allocation.{rule_index}.by_age.{band_index}.{use}",
                 )

@@ -5,9 +5,9 @@ prints them as workbook formulas. Groups name the schedule a row belongs to (the
 workbook sheets and report tables). Money rows are in the model's money unit; unit prices
 stay in whole currency units, converted with ``money_scale``.
 
-Timing: a period's purchases enter service a fraction ``s`` into it (``s`` = ½ for
-``mid_period``, 1 for ``start_of_period``), so in their first period they run, depreciate
-and tie up capital for ``s`` of the period.
+Timing: a period's purchases are in service for a fraction ``s`` of it (``s`` = ½ for
+``mid_period``, entering half-way through; 1 for ``start_of_period``), so in their first period
+they run, depreciate and tie up capital for ``s`` of the period.
 """
 
 from __future__ import annotations
@@ -113,10 +113,26 @@ class _Definer:
         """Per-column expressions, zero before the vintage exists."""
         return [build(column) if column >= vintage else Const(0.0) for column in range(len(self.periods))]
 
-    def share(self, generation: str, vintage: int, column: int, use: str) -> Ref:
-        """The allocation share for ``use`` of a generation's vintage in a column."""
+    def share(self, generation: str, vintage: int, column: int, use: str) -> Expr:
+        """The share for ``use`` of a vintage in a column, its age bands weighted by time in each."""
         age = self.age_at_start(vintage, column)
-        return Ref(self.a.allocation_input(generation, self.starts[column], age, use))
+        span = (age, age + self.years_in_service(vintage, column))
+        return self.weighted(self.a.allocation_inputs(generation, self.starts[column], span, use))
+
+    def billable_share(self, generation: str, vintage: int, column: int) -> Expr:
+        """Leased and billable share of a vintage: Σ over age bands of time × leased × billed."""
+        age = self.age_at_start(vintage, column)
+        span = (age, age + self.years_in_service(vintage, column))
+        point = self.starts[column]
+        leased = self.a.allocation_inputs(generation, point, span, "leasing")
+        billed = self.a.allocation_inputs(generation, point, span, "billed_share")
+        return total(Ref(lease) * Ref(bill) * weight for (lease, weight), (bill, _) in zip(leased, billed, strict=True))
+
+    @staticmethod
+    def weighted(inputs: list[tuple[str, float]]) -> Expr:
+        if len(inputs) == 1 and inputs[0][1] == 1.0:
+            return Ref(inputs[0][0])
+        return total(Ref(name) * weight for name, weight in inputs)
 
     def summed(self, row: str) -> Expr:
         """A period row summed over the verdict's horizon (periods where ``in_horizon`` is 1)."""
@@ -230,6 +246,19 @@ class _Definer:
                     unit="accelerators",
                     group=FLEET,
                 )
+            self.calc(
+                f"billable_leasing_units[{g}]",
+                [
+                    total(
+                        Ref(f"units_in_service[{g},{self.periods[v]}]") * self.billable_share(g, v, t)
+                        for v in range(t + 1)
+                    )
+                    for t in range(len(self.periods))
+                ],
+                label=f"Leased accelerators delivered and billable (period average): {g}",
+                unit="accelerators",
+                group=FLEET,
+            )
         self.calc(
             "installed_units",
             total(Ref(f"installed_units[{g}]") for g in self.generations),
@@ -398,7 +427,7 @@ class _Definer:
 
     def revenue_and_costs(self) -> None:
         m = self.money
-        years_from_start = PerColumn(tuple(t * self.step for t in range(len(self.periods))))
+        years_from_start = PerColumn(tuple((t + 0.5) * self.step for t in range(len(self.periods))))
         power_price = self.calc(
             "electricity_price_usd_per_kwh",
             Ref("power_price_usd_per_kwh") * (1 + Ref("power_price_growth_per_year")) ** years_from_start,
@@ -416,7 +445,7 @@ class _Definer:
             )
             billed = self.calc(
                 f"leased_hours_billed[{g}]",
-                Ref(f"leasing_units[{g}]") * self.hours * Ref("leasing_utilisation"),
+                Ref(f"billable_leasing_units[{g}]") * self.hours * Ref("leasing_utilisation"),
                 label=f"Leased hours billed: {g}",
                 unit="GPU-hours",
                 group=REVENUE,
@@ -502,6 +531,30 @@ class _Definer:
             unit=m,
             group=COSTS,
         )
+
+    def other_capital_employed(self) -> Expr:
+        """Capital employed in the asset classes that do not buy accelerators (buildings, land)."""
+        opening = total(Ref(f"net_book_value[{c},{p}]", lag=1) for c in self.other_classes for p in self.periods)
+        return opening + self.first_fraction * total(Ref(f"capex[{c}]") for c in self.other_classes)
+
+    def leased_maintenance(self, g: str) -> list[Expr]:
+        """Maintenance of the leased units of each vintage, at their own cost and leased share."""
+        rate = Ref("maintenance_share_per_year") * self.step / self.scale
+        return [
+            total(
+                Ref(f"units_in_service[{g},{self.periods[v]}]")
+                * Ref(f"unit_cost_usd[{g}]", at=v)
+                * self.share(g, v, t, "leasing")
+                for v in range(t + 1)
+            )
+            * rate
+            for t in range(len(self.periods))
+        ]
+
+    @staticmethod
+    def capital_recovery(rate: Expr, years: Expr) -> Expr:
+        """Level annual payment per unit of capital over ``years`` at ``rate`` (Excel ``-PMT(rate, n, 1)``)."""
+        return if_(le(rate, 0), 1 / years, rate / (1 - (1 + rate) ** (-years)))
 
     def blended(self, contract: Expr, spot: Expr) -> Expr:
         """Rental price across contracted and spot hours."""
@@ -637,7 +690,7 @@ class _Definer:
             group=PNL,
         )
 
-    def taxed(self, name: str, profit: Ref, label: str) -> Ref:
+    def taxed(self, name: str, profit: Ref, label: str, group: str = PNL) -> Ref:
         """Tax on a profit line: at the rate on any result (group relief), or on profit net of losses
         carried forward (a ``{name}_losses_carried`` row holds the unused losses)."""
         m = self.money
@@ -651,14 +704,14 @@ class _Definer:
             maximum(0, Ref(carried, lag=1) - profit),
             label=f"Tax losses carried forward ({label.lower()})",
             unit=m,
-            group=PNL,
+            group=group,
         )
         return self.calc(
             name,
             maximum(0, profit - Ref(carried, lag=1)) * Ref("tax_rate"),
             label=f"{label} (after losses carried forward)",
             unit=m,
-            group=PNL,
+            group=group,
         )
 
     # ------------------------------------------------------------------ the leasing business
@@ -692,9 +745,11 @@ class _Definer:
                 )
             self.calc(
                 f"leasing_operating_cost[{g}]",
-                (Ref(f"power_cost[{g}]") + Ref(f"facility_cost[{g}]") + Ref(f"maintenance_cost[{g}]"))
-                * Ref(f"leased_share[{g}]"),
-                label=f"Operating cost of leased {g}",
+                [
+                    (Ref(f"power_cost[{g}]") + Ref(f"facility_cost[{g}]")) * Ref(f"leased_share[{g}]") + maintenance
+                    for maintenance in self.leased_maintenance(g)
+                ],
+                label=f"Operating cost of leased {g} (power and facility by leased share, maintenance by vintage)",
                 unit=m,
                 group=LEASING,
             )
@@ -707,9 +762,7 @@ class _Definer:
             unit=m,
             group=LEASING,
         )
-        other_capital = total(
-            Ref(f"net_book_value[{c},{p}]", lag=1) for c in self.other_classes for p in self.periods
-        ) + self.first_fraction * total(Ref(f"capex[{c}]") for c in self.other_classes)
+        other_capital = self.other_capital_employed()
         capital = self.calc(
             "leasing_capital",
             total(Ref(f"leasing_capital[{g}]") for g in self.generations) + other_capital * shared,
@@ -727,12 +780,12 @@ class _Definer:
         leasing_ebitda = self.calc(
             "leasing_ebitda", Ref("leasing_revenue") - leasing_opex, label="Leasing EBITDA", unit=m, group=LEASING
         )
+        leasing_ebit = self.calc(
+            "leasing_ebit", leasing_ebitda - leasing_dep, label="Leasing EBIT", unit=m, group=LEASING
+        )
+        leasing_tax = self.taxed("leasing_tax", leasing_ebit, "Tax on leasing EBIT", group=LEASING)
         leasing_nopat = self.calc(
-            "leasing_nopat",
-            (leasing_ebitda - leasing_dep) * (1 - Ref("tax_rate")),
-            label="Leasing NOPAT",
-            unit=m,
-            group=LEASING,
+            "leasing_nopat", leasing_ebit - leasing_tax, label="Leasing NOPAT", unit=m, group=LEASING
         )
         self.calc(
             "leasing_economic_profit",
@@ -804,17 +857,15 @@ class _Definer:
                     mix_at[c]
                     * (
                         hurdle
-                        + (
-                            Const(0.0)
-                            if self.model.asset_classes[c].method == "none"
-                            else 1 / Ref(f"useful_life_years[{c}]", at=bought)
-                        )
+                        if self.model.asset_classes[c].method == "none"
+                        else self.capital_recovery(hurdle, Ref(f"useful_life_years[{c}]", at=bought))
                     )
                     for c in self.other_classes
                 ),
                 accelerator_mix,
             ),
-            "building and land charge a year (their cost per accelerator × (hurdle + 1/life))",
+            "building and land charge a year (their cost per accelerator × the capital-recovery factor "
+            "at the hurdle over their life; land × hurdle)",
             "USD",
             on=s,
         )
@@ -831,9 +882,19 @@ class _Definer:
             "blended rental price",
             "USD/GPU-hour",
         )
+        ramp = row(
+            "billable_share",
+            yearly(
+                lambda k: self.weighted(
+                    self.a.allocation_inputs(g, start + k - 0.5, (k - 1.0, float(k)), "billed_share")
+                )
+            ),
+            "share of leased capacity billable (age bands' billed_share)",
+            "share",
+        )
         billed = row(
             "billed_hours",
-            in_service * HOURS_PER_YEAR * Ref("leasing_utilisation"),
+            in_service * HOURS_PER_YEAR * Ref("leasing_utilisation") * ramp,
             "hours billed if leased",
             "GPU-hours",
         )
@@ -930,7 +991,7 @@ class _Definer:
             "USD",
             **summary,
         )
-        annuity = if_(le(hurdle, 0), cost / life, cost * hurdle / (1 - (1 + hurdle) ** (-life)))
+        annuity = cost * self.capital_recovery(hurdle, life)
         capital_per_hour = row(
             "capital_cost_per_hour_usd",
             annuity / HOURS_PER_YEAR,
@@ -1073,7 +1134,11 @@ class _Definer:
                 ("economic", "generation_economic_capital", "economic_depreciation_generation", "economic"),
             ):
                 employed = total(
-                    (Ref(f"{capital}[{g}]", at=t) + Ref(f"{depreciation}[{g}]", at=t)) * Ref("in_horizon", at=t)
+                    (
+                        (Ref(f"{capital}[{g}]", at=t - 1) if t > 0 else Const(0.0))
+                        + self.first_fraction * Ref(f"capex_generation[{g}]", at=t)
+                    )
+                    * Ref("in_horizon", at=t)
                     for t in range(len(self.periods))
                 )
                 self.calc(
@@ -1221,8 +1286,7 @@ class _Definer:
             "check_capital_employed",
             Ref("capital_employed")
             - total(Ref(f"accelerator_capital[{p}]") for p in self.periods)
-            - total(Ref(f"net_book_value[{c},{p}]", lag=1) for c in self.other_classes for p in self.periods)
-            - self.first_fraction * total(Ref(f"capex[{c}]") for c in self.other_classes),
+            - self.other_capital_employed(),
             label="Capital employed − sum over vintages",
             unit=m,
         )

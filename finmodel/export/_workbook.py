@@ -446,7 +446,7 @@ class _Formats:
 def _number_format(unit: str) -> str:
     if unit in ("share", "rate", "share of cost"):
         return "0.0%"
-    if unit.startswith("USD/") or unit == "USD/kWh":
+    if unit.startswith("USD/"):
         return "#,##0.000"
     if unit in ("accelerators", "GPU-hours", "kW", "USD"):
         return "#,##0"

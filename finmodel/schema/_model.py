@@ -112,7 +112,6 @@ class Timeline(Sourced):
         return tuple(first + i * self.period_years for i in range(len(self.labels)))
 
 
-
 # --------------------------------------------------------------------------- CapEx
 
 
@@ -183,6 +182,13 @@ class AgeBand(Sourced):
     training: Share = Field(description="Share of installed capacity used for internal training.")
     inference: Share = Field(description="Share used for internal inference.")
     leasing: Share = Field(description="Share leased to external customers.")
+    billed_share: Share = Field(
+        1.0,
+        description=(
+            "Share of leased capacity at this age that is delivered and billable (capacity still being "
+            "installed and energised is leased but not yet billed); multiplies leasing.utilisation."
+        ),
+    )
 
     @model_validator(mode="after")
     def _whole(self) -> AgeBand:
@@ -469,7 +475,9 @@ class CompanyModel(Frozen):
                     if getattr(period, key) is not None:
                         current[key], set_in[key] = getattr(period, key), label
             shares.append(
-                CapexShares(current["ai_share"] or 0.0, current["asset_mix"] or {}, current["gpu_mix"] or {}, dict(set_in))
+                CapexShares(
+                    current["ai_share"] or 0.0, current["asset_mix"] or {}, current["gpu_mix"] or {}, dict(set_in)
+                )
             )
         return shares
 

@@ -105,7 +105,8 @@ def test_keeping_for_internal_use_is_valued_at_the_shadow_price(make_model):
 
 def test_building_capital_is_charged_to_the_cohort(make_model):
     # 20% of AI CapEx goes to a 20-year building: per accelerator 40,000 x 0.2 / 0.8 = 10,000 of
-    # building, charged at 10% + 1/20 = 1,500 a year on top of power and facility.
+    # building, charged at its capital-recovery payment at 10% over 20 years on top of power
+    # and facility.
     model = make_model(
         {
             "capex.by_period.2024.asset_mix": {"servers": 0.8, "buildings": 0.2},
@@ -113,7 +114,8 @@ def test_building_capital_is_charged_to_the_cohort(make_model):
         }
     )
     projection = project(model)
-    assert projection.metrics["cohort_building_charge_usd_per_year[X1]"] == pytest.approx(1_500.0)
-    flows = _flows(other_costs=1_500.0)
+    charge = -npf.pmt(HURDLE, 20, 10_000)
+    assert projection.metrics["cohort_building_charge_usd_per_year[X1]"] == pytest.approx(charge, rel=1e-12)
+    flows = _flows(other_costs=charge)
     assert projection.metrics["cohort_lease_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, flows), rel=1e-12)
     assert projection.line_items["purchases_units[X1]"].iloc[0] == pytest.approx(800)

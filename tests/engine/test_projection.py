@@ -171,3 +171,34 @@ def test_fiscal_years_read_dated_figures_at_their_calendar_time(make_model):
     assert model.timeline.starts[:2] == (2023.5, 2024.5)
     items = project(model).line_items
     assert items["rental_price_usd_per_hour[X1]"].iloc[0] == pytest.approx(3.0)
+
+
+def test_age_bands_are_weighted_by_time_in_each(make_model):
+    # Nothing leased in the first year of service, everything after. Bought mid-2024: 2024 is
+    # ages 0-0.5 (none leased), 2025 ages 0.5-1.5 (half the year leased), 2026 on all leased.
+    bands = [
+        {"min_age_years": 0, "training": 1, "inference": 0, "leasing": 0},
+        {"min_age_years": 1, "training": 0, "inference": 0, "leasing": 1},
+    ]
+    common = {"timeline.purchases_in_service": "mid_period", "allocation": [{"by_age": bands}]}
+    annual = project(make_model({**common, "capex.by_period.2024.total": 40e6})).line_items
+    np.testing.assert_allclose(annual["leasing_units[X1]"].iloc[:4], [0, 500, 1000, 1000])
+    quarters = {f"{y}Q{q}": {"total": 0} for y in range(2024, 2031) for q in (1, 2, 3, 4)}
+    quarters.update({f"2024Q{q}": {"total": 10e6} for q in (1, 2, 3, 4)})
+    quarters["2024Q1"].update({"ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}})
+    quarterly = project(
+        make_model({**common, "timeline.frequency": "quarterly", "capex.by_period": quarters})
+    ).line_items
+    by_year = quarterly.groupby(quarterly.index.str[:4]).sum()
+    np.testing.assert_allclose(by_year["leasing_revenue"].to_numpy(), annual["leasing_revenue"].to_numpy(), rtol=1e-9)
+
+
+def test_billed_share_ramps_leased_capacity(make_model):
+    # Leased from day one, but only 80% billable in the first year of service.
+    bands = [
+        {"min_age_years": 0, "training": 0, "inference": 0, "leasing": 1, "billed_share": 0.8},
+        {"min_age_years": 1, "training": 0, "inference": 0, "leasing": 1},
+    ]
+    items = project(make_model({"allocation": [{"by_age": bands}]})).line_items
+    np.testing.assert_allclose(items["leasing_units[X1]"].iloc[:4], 1000)
+    np.testing.assert_allclose(items["leasing_revenue"].iloc[:2], [1000 * 7008 * 3.0 * 0.8, 1000 * 7008 * 3.0])
