@@ -16,6 +16,8 @@ CellAddress = Callable[[str, int], str]
 RangeAddress = Callable[[str, int, int], str]
 
 _FUNCTIONS = {"min": "MIN", "max": "MAX", "sum": "SUM", "and": "AND", "or": "OR", "if": "IF", "round": "ROUND"}
+_ASSOCIATIVE = {"SUM", "MIN", "MAX", "AND", "OR"}
+MAX_ARGUMENTS = 255
 _PRECEDENCE = {"=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
 
 
@@ -58,14 +60,20 @@ class _Printer:
             return self._op(expr, column)
         raise TypeError(f"unknown expression node {type(expr).__name__}")
 
+    def _call(self, function: str, arguments: list[str]) -> str:
+        """``F(a,b,...)``, nesting associative functions when Excel's 255-argument limit would be passed."""
+        if len(arguments) > MAX_ARGUMENTS and function in _ASSOCIATIVE:
+            groups = [arguments[i : i + MAX_ARGUMENTS] for i in range(0, len(arguments), MAX_ARGUMENTS)]
+            return self._call(function, [self._call(function, group) for group in groups])
+        return f"{function}({','.join(arguments)})"
+
     def _literal(self, value: float) -> str:
         text = number(value)
         return f"({text})" if value < 0 else text
 
     def _op(self, expr: Op, column: int) -> str:
         if expr.op in _FUNCTIONS:
-            inner = ",".join(self.text(arg, column) for arg in expr.args)
-            return f"{_FUNCTIONS[expr.op]}({inner})"
+            return self._call(_FUNCTIONS[expr.op], [self.text(arg, column) for arg in expr.args])
         if expr.op == "neg":
             return f"(-{self._operand(expr.args[0], column, 5, right=False)})"
         left, right = expr.args

@@ -198,3 +198,12 @@ def test_round_is_half_away_from_zero_like_excel():
         text = formula(expr, 0, lambda row, col: CELLS[row], lambda *a: "")
         excel_value = float(np.asarray(formulas.Parser().ast(text)[1].compile()(value)).ravel()[0])
         assert numpy_value == expected == excel_value, text
+
+
+def test_long_sums_nest_within_excels_argument_limit():
+    # 600 terms: Excel takes at most 255 arguments, so the printer nests SUMs; the value holds.
+    expr = total([Ref("a")] * 600)
+    text = formula(expr, 0, lambda row, col: CELLS[row], lambda *a: "")
+    assert text.startswith("=SUM(SUM(") and max(len(part.split(",")) for part in text.split("SUM(")) <= 256
+    compiled = formulas.Parser().ast(text)[1].compile()
+    assert float(np.asarray(compiled(*([2.0] * len(compiled.inputs)))).ravel()[0]) == 1200.0
