@@ -554,7 +554,8 @@ class _Definer:
     @staticmethod
     def capital_recovery(rate: Expr, years: Expr) -> Expr:
         """Level annual payment per unit of capital over ``years`` at ``rate`` (Excel ``-PMT(rate, n, 1)``)."""
-        return if_(le(rate, 0), 1 / years, rate / (1 - (1 + rate) ** (-years)))
+        # Below 1e-9 the annuity formula loses its digits to cancellation; 1/years is its limit.
+        return if_(le(rate, 1e-9), 1 / years, rate / (1 - (1 + rate) ** (-years)))
 
     def blended(self, contract: Expr, spot: Expr) -> Expr:
         """Rental price across contracted and spot hours."""
@@ -1034,7 +1035,7 @@ class _Definer:
                 cost + (1 - tax) * Npv(hurdle, running.row, 1, years) - tax * Npv(hurdle, dep.row, 1, years),
                 (1 - tax) * Npv(hurdle, billed.row, 1, years),
             ),
-            "flat rental price per billed hour at which the leased NPV = 0",
+            "flat rental price per billed hour at which the leased NPV = 0 (0 when no hour is billed)",
             "USD/GPU-hour",
             **summary,
         )
