@@ -122,19 +122,25 @@ def test_one_period_timeline(make_model):
     assert items["retired_units[X1]"].iloc[0] == 0
 
 
+def _annual_and_quarterly(make_model, common, spend):
+    """The same plan as an annual model (``spend`` in 2024) and a quarterly one (a quarter of it
+    each quarter of 2024): the annual line items, and the quarterly ones summed by year."""
+    annual = project(make_model({**common, "capex.by_period.2024.total": spend})).line_items
+    quarters = {f"{y}Q{q}": {"total": 0} for y in range(2024, 2031) for q in (1, 2, 3, 4)}
+    quarters.update({f"2024Q{q}": {"total": spend / 4} for q in (1, 2, 3, 4)})
+    quarters["2024Q1"].update({"ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}})
+    quarterly = project(
+        make_model({**common, "timeline.frequency": "quarterly", "capex.by_period": quarters})
+    ).line_items
+    return annual, quarterly.groupby(quarterly.index.str[:4]).sum()
+
+
 def test_annual_and_quarterly_agree_under_the_mid_period_convention(make_model):
     # The same plan, bought evenly through 2024: 100m a year annually, 25m a quarter quarterly.
     # With purchases in service from mid-period, every annual total of the quarterly model
     # equals the annual model (straight line, flat prices and power).
     common = {"timeline.purchases_in_service": "mid_period", "asset_classes.servers.useful_life_years": 5}
-    annual = project(make_model({**common, "capex.by_period.2024.total": 100e6})).line_items
-    quarters = {f"{y}Q{q}": {"total": 0} for y in range(2024, 2031) for q in (1, 2, 3, 4)}
-    quarters.update({f"2024Q{q}": {"total": 25e6} for q in (1, 2, 3, 4)})
-    quarters["2024Q1"].update({"ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}})
-    quarterly = project(
-        make_model({**common, "timeline.frequency": "quarterly", "capex.by_period": quarters})
-    ).line_items
-    by_year = quarterly.groupby(quarterly.index.str[:4]).sum()
+    annual, by_year = _annual_and_quarterly(make_model, common, 100e6)
     for item in ("depreciation", "leasing_revenue", "power_cost", "facility_cost", "economic_depreciation"):
         np.testing.assert_allclose(
             by_year[item].to_numpy(), annual[item].to_numpy(), rtol=1e-9, atol=1e-3, err_msg=item
@@ -181,15 +187,8 @@ def test_age_bands_are_weighted_by_time_in_each(make_model):
         {"min_age_years": 1, "training": 0, "inference": 0, "leasing": 1},
     ]
     common = {"timeline.purchases_in_service": "mid_period", "allocation": [{"by_age": bands}]}
-    annual = project(make_model({**common, "capex.by_period.2024.total": 40e6})).line_items
+    annual, by_year = _annual_and_quarterly(make_model, common, 40e6)
     np.testing.assert_allclose(annual["leasing_units[X1]"].iloc[:4], [0, 500, 1000, 1000])
-    quarters = {f"{y}Q{q}": {"total": 0} for y in range(2024, 2031) for q in (1, 2, 3, 4)}
-    quarters.update({f"2024Q{q}": {"total": 10e6} for q in (1, 2, 3, 4)})
-    quarters["2024Q1"].update({"ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}})
-    quarterly = project(
-        make_model({**common, "timeline.frequency": "quarterly", "capex.by_period": quarters})
-    ).line_items
-    by_year = quarterly.groupby(quarterly.index.str[:4]).sum()
     np.testing.assert_allclose(by_year["leasing_revenue"].to_numpy(), annual["leasing_revenue"].to_numpy(), rtol=1e-9)
 
 
