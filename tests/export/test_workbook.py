@@ -69,12 +69,18 @@ def _changed(model: CompanyModel, dotted: str, value) -> CompanyModel:
     return CompanyModel.model_validate(data)
 
 
-@pytest.mark.oracle
-def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path):
+@pytest.fixture(scope="module")
+def meta_workbook(tmp_path_factory):
+    """Meta's model, its projections by scenario, and its workbook (path and layout)."""
     meta = load_model(ROOT / "models" / "meta.yaml")
     projections = project_all_scenarios(meta)
-    original = tmp_path / "meta.xlsx"
-    layout = write_workbook(projections, "base", original)
+    path = tmp_path_factory.mktemp("meta") / "meta.xlsx"
+    return meta, projections, path, write_workbook(projections, "base", path)
+
+
+@pytest.mark.oracle
+def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta_workbook):
+    meta, projections, original, layout = meta_workbook
 
     # Edit 1: leasing utilisation 0.75 -> 0.6 in the base case (one cell).
     utilisation = tmp_path / "utilisation.xlsx"
@@ -111,11 +117,8 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path):
 
 
 @pytest.mark.oracle
-def test_selector_switches_to_a_scenario(tmp_path):
-    meta = load_model(ROOT / "models" / "meta.yaml")
-    projections = project_all_scenarios(meta)
-    original = tmp_path / "meta.xlsx"
-    layout = write_workbook(projections, "base", original)
+def test_selector_switches_to_a_scenario(tmp_path, meta_workbook):
+    _, projections, original, layout = meta_workbook
     switched = tmp_path / "bear.xlsx"
     select_scenario(original, switched, layout, "bear")
     values = recalculated_values(recalculate([switched], tmp_path / "out")[switched])
@@ -149,11 +152,8 @@ def test_only_classic_functions_are_used(tmp_path):
         assert used <= ALLOWED_FUNCTIONS, used - ALLOWED_FUNCTIONS
 
 
-def test_workbook_presentation(tmp_path):
-    meta = load_model(ROOT / "models" / "meta.yaml")
-    projections = project_all_scenarios(meta)
-    path = tmp_path / "meta.xlsx"
-    layout = write_workbook(projections, "base", path)
+def test_workbook_presentation(meta_workbook):
+    _, _, path, layout = meta_workbook
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames[:3] == ["Cover", "Assumptions", "CapEx"]
     assert {"P&L", "Cash flow", "PP&E", "Depreciation", "Fleet", "Cohorts", "Checks"} <= set(workbook.sheetnames)
