@@ -5,7 +5,8 @@ PP&E and per-generation cohort economics, and judge the result.
 """
 
 from ._errors import ExportError, FinmodelError, ModelError, Problem, ScenarioError
-from ._loader import load_catalog, load_model, with_scenario
+from ._loader import load_catalog, load_model
+from ._scenarios import with_scenario
 from .engine import Projection, Reason, Verdict, project
 from .schema import CompanyModel
 

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._loader import with_scenario
+from .._scenarios import with_scenario
 from ..schema import CompanyModel
 from ._inputs import COHORT_PREFIX, Assumptions, resolve
 from ._ir import Graph
