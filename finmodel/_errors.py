@@ -37,5 +37,9 @@ class ScenarioError(FinmodelError):
     """A scenario was asked for that the model does not define."""
 
 
+class InputError(FinmodelError):
+    """Values passed to ``project(inputs=...)`` name no input, are structural, or have the wrong shape."""
+
+
 class ExportError(FinmodelError):
     """An output could not be written."""

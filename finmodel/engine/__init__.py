@@ -1,6 +1,34 @@
-"""The engine: line items as one expression graph, evaluated with numpy (pure, no I/O)."""
+"""The engine: line items as one expression graph, evaluated with numpy (pure, no I/O).
 
+Exporters use what is exported here — the result, its graph, the Excel printer and the
+presentation registry — never the private modules.
+"""
+
+from . import presentation
+from ._catalogue import InputSpec
 from ._cluster import ClusterBuild, rail_optimized_switch_count
-from ._projection import Projection, Reason, Verdict, judge, project
+from ._excel import formula
+from ._inputs import COHORT_PREFIX, Assumption, Assumptions
+from ._ir import Graph, Row
+from ._keys import Key
+from ._projection import Projection, inputs, project
+from .blocks.verdict import Reason, Verdict
 
-__all__ = ["ClusterBuild", "Projection", "Reason", "Verdict", "judge", "project", "rail_optimized_switch_count"]
+__all__ = [
+    "COHORT_PREFIX",
+    "Assumption",
+    "Assumptions",
+    "ClusterBuild",
+    "Graph",
+    "InputSpec",
+    "Key",
+    "Projection",
+    "Reason",
+    "Row",
+    "Verdict",
+    "formula",
+    "inputs",
+    "presentation",
+    "project",
+    "rail_optimized_switch_count",
+]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
+from ._keys import Key
 
 COHORT_PREFIX = "cohort:"
 
@@ -22,12 +23,16 @@ COHORT_PREFIX = "cohort:"
 class Assumption:
     """One input row: its values on its axis and, per column, the model field each came from."""
 
-    name: str
+    key: Key
     axis: str
     values: tuple[float, ...]
     label: str
     unit: str
     paths: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.key.id
 
     @property
     def path(self) -> str:
@@ -48,12 +53,15 @@ class Assumptions:
     model: CompanyModel
     rows: dict[str, Assumption] = field(default_factory=dict)
     allocation_cells: dict[tuple[int, int, str], str] = field(default_factory=dict)
+    cohort_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per generation bought, the axis of its representative cohort's years of age."""
 
-    def add(self, name: str, axis: str, values, *, label: str, unit: str, path: str | list[str]) -> str:
+    def add(self, key: Key | str, axis: str, values, *, label: str, unit: str, path: str | list[str]) -> str:
+        key = key if isinstance(key, Key) else Key(key)
         values = tuple(float(v) for v in np.atleast_1d(values))
         paths = tuple(path) if isinstance(path, list) else (path,) * len(values)
-        self.rows[name] = Assumption(name, axis, values, label, unit, paths)
-        return name
+        self.rows[key.id] = Assumption(key, axis, values, label, unit, paths)
+        return key.id
 
     def allocation_inputs(
         self, generation: str, point: float, ages: tuple[float, float], use: str
@@ -137,7 +145,7 @@ def resolve(model: CompanyModel) -> Assumptions:
     )
     for c, values in asset_mix.items():
         add(
-            f"asset_mix[{c}]",
+            Key("asset_mix", asset_class=c),
             "period",
             values,
             label=f"Share of AI CapEx: {c}",
@@ -146,7 +154,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         )
     for g, values in gpu_mix.items():
         add(
-            f"gpu_mix[{g}]",
+            Key("gpu_mix", generation=g),
             "period",
             values,
             label=f"Share of accelerator CapEx: {g}",
@@ -165,7 +173,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             lives.append(life)
             life_paths.append(life_path)
         add(
-            f"useful_life_years[{c}]",
+            Key("useful_life_years", asset_class=c),
             "period",
             lives,
             label=f"Useful life in force: {c}",
@@ -173,7 +181,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=life_paths,
         )
         add(
-            f"salvage_fraction[{c}]",
+            Key("salvage_fraction", asset_class=c),
             "scalar",
             asset.salvage_fraction,
             label=f"Salvage value: {c}",
@@ -182,7 +190,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         )
         if asset.method == "declining_balance":
             add(
-                f"declining_balance_factor[{c}]",
+                Key("declining_balance_factor", asset_class=c),
                 "scalar",
                 asset.declining_balance_factor,
                 label=f"Declining-balance factor: {c}",
@@ -190,7 +198,7 @@ def resolve(model: CompanyModel) -> Assumptions:
                 path=f"{path}.declining_balance_factor",
             )
         add(
-            f"economic_life_years[{c}]",
+            Key("economic_life_years", asset_class=c),
             "scalar",
             asset.economic_life_years or asset.useful_life_years,
             label=f"Economic life: {c}",
@@ -202,7 +210,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         gpu = model.gpus[g]
         path = f"gpus.{g}"
         add(
-            f"cost_per_accelerator_usd[{g}]",
+            Key("cost_per_accelerator_usd", generation=g),
             "scalar",
             gpu.cost_per_accelerator_usd,
             label=f"All-in cost per accelerator at launch: {g}",
@@ -210,7 +218,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.cost_per_accelerator_usd",
         )
         add(
-            f"cost_change_per_year[{g}]",
+            Key("cost_change_per_year", generation=g),
             "scalar",
             gpu.cost_change_per_year,
             label=f"Cost change per year: {g}",
@@ -218,7 +226,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.cost_change_per_year",
         )
         add(
-            f"power_kw_per_accelerator[{g}]",
+            Key("power_kw_per_accelerator", generation=g),
             "scalar",
             gpu.power_kw_per_accelerator,
             label=f"Power per accelerator: {g}",
@@ -226,7 +234,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.power_kw_per_accelerator",
         )
         add(
-            f"available_from[{g}]",
+            Key("available_from", generation=g),
             "scalar",
             gpu.available_from,
             label=f"Available from (decimal year): {g}",
@@ -234,7 +242,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.available_from",
         )
         add(
-            f"relative_performance[{g}]",
+            Key("relative_performance", generation=g),
             "scalar",
             gpu.relative_performance,
             label=f"Throughput relative to H100: {g}",
@@ -242,7 +250,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{path}.relative_performance",
         )
         add(
-            f"physical_life_years[{g}]",
+            Key("physical_life_years", generation=g),
             "scalar",
             gpu.physical_life_years,
             label=f"Physical life: {g}",
@@ -254,7 +262,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         middles = [start + timeline.period_years / 2 for start in timeline.starts]
         spot_curve = pricing.spot_curve
         add(
-            f"contract_price_usd_per_hour[{g}]",
+            Key("contract_price_usd_per_hour", generation=g),
             "period",
             [pricing.contract.price_at(t, gpu.available_from) for t in middles],
             label=f"Contract rental price: {g}",
@@ -262,7 +270,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{price_path}.contract",
         )
         add(
-            f"spot_price_usd_per_hour[{g}]",
+            Key("spot_price_usd_per_hour", generation=g),
             "period",
             [spot_curve.price_at(t, gpu.available_from) for t in middles],
             label=f"Spot rental price: {g}",
@@ -273,8 +281,10 @@ def resolve(model: CompanyModel) -> Assumptions:
     for rule_index, rule in enumerate(model.allocation):
         for band_index, band in enumerate(rule.by_age):
             for use in (*USES, "billed_share"):
-                name = f"allocation_{use.removesuffix('_share')}[rule{rule_index + 1},age{band.min_age_years:g}]"
-                result.allocation_cells[(rule_index, band_index, use)] = name
+                name = Key(
+                    f"allocation_{use.removesuffix('_share')}", band=f"rule{rule_index + 1},age{band.min_age_years:g}"
+                )
+                result.allocation_cells[(rule_index, band_index, use)] = name.id
                 add(
                     name,
                     "scalar",
@@ -285,132 +295,29 @@ def resolve(model: CompanyModel) -> Assumptions:
                     path=f"allocation.{rule_index}.by_age.{band_index}.{use}",
                 )
 
-    scalars = [
-        (
-            "contracted_share",
-            model.leasing.contracted_share,
-            "Contracted share of leased hours",
-            "share",
-            "leasing.contracted_share",
-        ),
-        ("leasing_utilisation", model.leasing.utilisation, "Leased hours billed", "share", "leasing.utilisation"),
-        (
-            "internal_utilisation",
-            model.internal.utilisation,
-            "Internal hours doing useful work",
-            "share",
-            "internal.utilisation",
-        ),
-        (
-            "shadow_price_ratio",
-            model.internal.shadow_price_ratio,
-            "Shadow price / market rental price",
-            "x",
-            "internal.shadow_price_ratio",
-        ),
-        (
-            "power_usage_effectiveness",
-            model.running_costs.power_usage_effectiveness,
-            "PUE",
-            "x",
-            "running_costs.power_usage_effectiveness",
-        ),
-        (
-            "power_price_usd_per_kwh",
-            model.running_costs.power_price_usd_per_kwh,
-            "Electricity price (first period)",
-            "USD/kWh",
-            "running_costs.power_price_usd_per_kwh",
-        ),
-        (
-            "power_price_growth_per_year",
-            model.running_costs.power_price_growth_per_year,
-            "Electricity price growth",
-            "rate",
-            "running_costs.power_price_growth_per_year",
-        ),
-        (
-            "load_factor",
-            model.running_costs.load_factor,
-            "Average draw / full load",
-            "share",
-            "running_costs.load_factor",
-        ),
-        (
-            "facility_cost_usd_per_kw_month",
-            model.running_costs.facility_cost_usd_per_kw_month,
-            "Facility cost per kW-month",
-            "USD/kW-month",
-            "running_costs.facility_cost_usd_per_kw_month",
-        ),
-        (
-            "maintenance_share_per_year",
-            model.running_costs.maintenance_share_of_cost_per_year,
-            "Maintenance per year / accelerator gross cost",
-            "share",
-            "running_costs.maintenance_share_of_cost_per_year",
-        ),
-        ("wacc", model.financing.wacc, "WACC", "rate", "financing.wacc"),
-        ("tax_rate", model.financing.tax_rate, "Tax rate", "rate", "financing.tax_rate"),
-        (
-            "debt_share_of_capex",
-            model.financing.debt_share_of_capex,
-            "Debt-funded share of AI CapEx",
-            "share",
-            "financing.debt_share_of_capex",
-        ),
-        (
-            "debt_interest_rate",
-            model.financing.debt_interest_rate,
-            "Interest rate on debt",
-            "rate",
-            "financing.debt_interest_rate",
-        ),
-        (
-            "debt_amortisation_years",
-            model.financing.debt_amortisation_years,
-            "Debt amortisation period",
-            "years",
-            "financing.debt_amortisation_years",
-        ),
-        ("hurdle_rate", model.hurdle_rate, "Hurdle rate", "rate", "verdict.hurdle_rate"),
-        (
-            "min_coverage",
-            model.verdict.min_coverage,
-            "Coverage needed (revenue / depreciation)",
-            "x",
-            "verdict.min_coverage",
-        ),
-        (
-            "min_leasing_share",
-            model.verdict.min_leasing_share,
-            "Leasing share of capacity value to be material",
-            "share",
-            "verdict.min_leasing_share",
-        ),
-    ]
-    if model.verdict.horizon_start_year is not None:
-        scalars.append(
-            (
-                "horizon_start_year",
-                model.verdict.horizon_start_year,
-                "First fiscal year of the verdict's horizon",
-                "year",
-                "verdict.horizon_start_year",
-            )
-        )
-    for name, value, label, unit, path in scalars:
+    for name, label, unit, path in _SCALARS:
+        value = model.hurdle_rate if name == "hurdle_rate" else _at_path(model, path)
         add(name, "scalar", value, label=label, unit=unit, path=path)
+    if model.verdict.horizon_start_year is not None:
+        add(
+            "horizon_start_year",
+            "scalar",
+            model.verdict.horizon_start_year,
+            label="First fiscal year of the verdict's horizon",
+            unit="year",
+            path="verdict.horizon_start_year",
+        )
 
     for g in generations:
         years = cohort_years(model.gpus[g].physical_life_years)
+        result.cohort_axes[f"{COHORT_PREFIX}{g}"] = tuple(str(k) for k in range(years + 1))
         pricing = model.pricing(g)
         spot_curve = pricing.spot_curve
         price_path = pricing_path(model, g)
         points = [cohort_start(model, g) + k - 0.5 for k in range(years + 1)]
         available = model.gpus[g].available_from
         add(
-            f"cohort_contract_price_usd_per_hour[{g}]",
+            Key("cohort_contract_price_usd_per_hour", generation=g),
             f"{COHORT_PREFIX}{g}",
             [pricing.contract.price_at(t, available) for t in points],
             label=f"Contract price by year of age: {g}",
@@ -418,7 +325,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{price_path}.contract",
         )
         add(
-            f"cohort_spot_price_usd_per_hour[{g}]",
+            Key("cohort_spot_price_usd_per_hour", generation=g),
             f"{COHORT_PREFIX}{g}",
             [spot_curve.price_at(t, available) for t in points],
             label=f"Spot price by year of age: {g}",
@@ -456,3 +363,43 @@ def first_purchase(model: CompanyModel, generation: str) -> int:
 
 def _money(model: CompanyModel) -> str:
     return f"{model.company.currency} {model.company.money_unit}"
+
+
+_SCALARS: tuple[tuple[str, str, str, str], ...] = (
+    ("contracted_share", "Contracted share of leased hours", "share", "leasing.contracted_share"),
+    ("leasing_utilisation", "Leased hours billed", "share", "leasing.utilisation"),
+    ("internal_utilisation", "Internal hours doing useful work", "share", "internal.utilisation"),
+    ("shadow_price_ratio", "Shadow price / market rental price", "x", "internal.shadow_price_ratio"),
+    ("power_usage_effectiveness", "PUE", "x", "running_costs.power_usage_effectiveness"),
+    ("power_price_usd_per_kwh", "Electricity price (first period)", "USD/kWh", "running_costs.power_price_usd_per_kwh"),
+    ("power_price_growth_per_year", "Electricity price growth", "rate", "running_costs.power_price_growth_per_year"),
+    ("load_factor", "Average draw / full load", "share", "running_costs.load_factor"),
+    (
+        "facility_cost_usd_per_kw_month",
+        "Facility cost per kW-month",
+        "USD/kW-month",
+        "running_costs.facility_cost_usd_per_kw_month",
+    ),
+    (
+        "maintenance_share_per_year",
+        "Maintenance per year / accelerator gross cost",
+        "share",
+        "running_costs.maintenance_share_of_cost_per_year",
+    ),
+    ("wacc", "WACC", "rate", "financing.wacc"),
+    ("tax_rate", "Tax rate", "rate", "financing.tax_rate"),
+    ("debt_share_of_capex", "Debt-funded share of AI CapEx", "share", "financing.debt_share_of_capex"),
+    ("debt_interest_rate", "Interest rate on debt", "rate", "financing.debt_interest_rate"),
+    ("debt_amortisation_years", "Debt amortisation period", "years", "financing.debt_amortisation_years"),
+    ("hurdle_rate", "Hurdle rate (default: the WACC)", "rate", "verdict.hurdle_rate"),
+    ("min_coverage", "Coverage needed (revenue / depreciation)", "x", "verdict.min_coverage"),
+    ("min_leasing_share", "Leasing share of capacity value to be material", "share", "verdict.min_leasing_share"),
+)
+"""Scalar inputs read straight from one model field: name, label, unit, field path."""
+
+
+def _at_path(model: CompanyModel, path: str) -> float:
+    value: object = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return float(value)  # type: ignore[arg-type]

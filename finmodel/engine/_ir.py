@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .presentation import Schedule
+
 Number = float | int
 
 
@@ -216,7 +218,7 @@ class Row:
 
     ``expr`` is the whole definition; for inputs it is ``None`` and values are supplied at
     evaluation time. ``group`` places the row on a schedule (a workbook sheet, a memo table);
-    ``unit`` says what the numbers are.
+    ``unit`` says what the numbers are; ``key`` is the typed identity ``name`` renders.
     """
 
     name: str
@@ -225,8 +227,14 @@ class Row:
     expr: Expr | None
     label: str
     unit: str
-    group: str
+    group: Schedule
     per_column: tuple[Expr, ...] | None = None
+    key: object = None
+
+    def is_zero_at(self, column: int) -> bool:
+        """True where the definition is the literal 0 (a vintage before it exists): left blank in a workbook."""
+        expr = self.expr_at(column)
+        return isinstance(expr, Const) and expr.value == 0
 
     def expr_at(self, column: int) -> Expr:
         """The expression that defines this row's value in ``column``."""
@@ -247,28 +255,32 @@ class Graph:
         self.axes[axis.name] = axis
         return axis
 
-    def add_input(self, name: str, axis: AxisName, *, label: str, unit: str, group: str) -> Ref:
-        return self._add(Row(name, axis, "input", None, label, unit, group))
+    def add_input(self, key: object, axis: AxisName, *, label: str, unit: str, group: Schedule) -> Ref:
+        """Declare an input row; ``key`` is a typed key (or a plain name) whose text is the row's name."""
+        return self._add(Row(str(key), axis, "input", None, label, unit, group, key=key))
 
     def add(
         self,
-        name: str,
+        key: object,
         axis: AxisName,
         expr: Expr | Number | Sequence[Expr | Number],
         *,
         label: str,
         unit: str,
-        group: str,
+        group: Schedule,
     ) -> Ref:
         """Define a calculated row, by one expression or one expression per column."""
+        name = str(key)
         if isinstance(expr, Sequence):
             cells = tuple(lift(e) for e in expr)
             if len(cells) != self.axes[axis].size:
                 raise ValueError(f"row {name!r}: {len(cells)} cells for axis {axis!r}")
-            return self._add(Row(name, axis, "calc", None, label, unit, group, cells))
-        return self._add(Row(name, axis, "calc", lift(expr), label, unit, group))
+            return self._add(Row(name, axis, "calc", None, label, unit, group, cells, key))
+        return self._add(Row(name, axis, "calc", lift(expr), label, unit, group, key=key))
 
     def _add(self, row: Row) -> Ref:
+        if not isinstance(row.group, Schedule):
+            raise ValueError(f"row {row.name!r}: {row.group!r} is not a schedule of the presentation registry")
         if row.name in self.rows:
             raise ValueError(f"row {row.name!r} defined twice")
         if row.axis not in self.axes:

@@ -1,8 +1,9 @@
 """``project(model)``: evaluate the line items and judge the result.
 
 Pure: no files are read or written here. The result keeps every row as a ``(draws, columns)``
-array; the pandas views show draw 0, which is the deterministic projection when no input was
-varied.
+array. Tables (line items, cohorts, the verdict's reasons) describe one draw: a projection of
+one draw shows them directly; with several draws pick one with :meth:`Projection.draw`, or read
+the per-draw views (:attr:`Projection.metrics_by_draw`, :attr:`Projection.verdict_labels`).
 """
 
 from __future__ import annotations
@@ -10,47 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .._errors import InputError
 from .._scenarios import with_scenario
 from ..schema import CompanyModel
+from ._catalogue import InputSpec, catalogue, checked_inputs
 from ._inputs import COHORT_PREFIX, Assumptions, resolve
 from ._ir import Graph
-from ._lineitems import define
 from ._numpy import evaluate
-
-VerdictLabel = Literal["revenue asset", "partly", "cost centre"]
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One test of the verdict: what was measured, against what, and whether it passed."""
-
-    test: str
-    passed: bool
-    value: float
-    threshold: float
-    detail: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether the AI CapEx becomes a revenue asset, with the reasons.
-
-    ``probability`` is the share of draws judged a revenue asset (1 or 0 in a single run).
-    """
-
-    label: VerdictLabel
-    reasons: tuple[Reason, ...]
-    probability: float
+from .blocks import define
+from .blocks.verdict import Verdict, label_of, reasons
+from .presentation import VERDICT_LABELS, VerdictLabel
 
 
 @dataclass(frozen=True)
 class Projection:
-    """The projection of one model (in one scenario)."""
+    """The projection of one model (in one scenario), over one or more draws."""
 
     model: CompanyModel
     graph: Graph
@@ -66,25 +45,55 @@ class Projection:
     def periods(self) -> tuple[str, ...]:
         return self.model.timeline.labels
 
+    @property
+    def money(self) -> str:
+        """The money unit of every money row, e.g. ``USD bn``."""
+        return f"{self.model.company.currency} {self.model.company.money_unit}"
+
     def rows_on(self, axis: str, kind: str | None = None) -> list[str]:
         return [
             name for name, row in self.graph.rows.items() if row.axis == axis and (kind is None or row.kind == kind)
         ]
 
+    def draw(self, index: int) -> Projection:
+        """The projection of one draw (a view: no recomputation)."""
+        if not -self.draws <= index < self.draws:
+            raise InputError(f"draw {index} out of range: this projection has {self.draws} draw(s)")
+        index %= self.draws
+        one = {name: array[index : index + 1] if array.shape[0] > 1 else array for name, array in self.values.items()}
+        return Projection(self.model, self.graph, self.assumptions, one, 1)
+
+    def _single(self, view: str) -> None:
+        if self.draws != 1:
+            raise InputError(
+                f"{view} describes one draw and this projection has {self.draws}: use .draw(i).{view}, "
+                "or the per-draw views metrics_by_draw and verdict_labels"
+            )
+
     @cached_property
     def line_items(self) -> pd.DataFrame:
-        """Every period line item (columns) by period (index), for draw 0."""
+        """Every period line item (columns) by period (index)."""
+        self._single("line_items")
         names = self.rows_on("period", "calc")
         return pd.DataFrame({name: self.values[name][0] for name in names}, index=pd.Index(self.periods, name="period"))
 
     @cached_property
     def metrics(self) -> dict[str, float]:
-        """Every scalar result (horizon totals, cohort NPV/IRR, costs per hour), for draw 0."""
+        """Every scalar result (horizon totals, cohort NPV/IRR, costs per hour)."""
+        self._single("metrics")
         return {name: float(self.values[name][0, 0]) for name in self.rows_on("scalar", "calc")}
 
     @cached_property
+    def metrics_by_draw(self) -> pd.DataFrame:
+        """Every scalar result by draw: a DataFrame of draws × metrics."""
+        names = self.rows_on("scalar", "calc")
+        columns = {name: np.broadcast_to(self.values[name][:, 0], (self.draws,)) for name in names}
+        return pd.DataFrame(columns, index=pd.RangeIndex(self.draws, name="draw"))
+
+    @cached_property
     def cohorts(self) -> dict[str, pd.DataFrame]:
-        """Per generation, the representative cohort's flows by year of age, for draw 0."""
+        """Per generation, the representative cohort's flows by year of age."""
+        self._single("cohorts")
         tables = {}
         for axis in self.graph.axes.values():
             if axis.name.startswith(COHORT_PREFIX):
@@ -95,97 +104,52 @@ class Projection:
         return tables
 
     @cached_property
+    def verdict_labels(self) -> tuple[VerdictLabel, ...]:
+        """The verdict's label in each draw."""
+        codes = np.broadcast_to(self.values["verdict_code"][:, 0], (self.draws,))
+        return tuple(label_of(code) for code in codes)
+
+    @cached_property
+    def verdict_shares(self) -> dict[VerdictLabel, float]:
+        """The share of draws given each label."""
+        labels = self.verdict_labels
+        return {label: labels.count(label) / len(labels) for label in VERDICT_LABELS}
+
+    @cached_property
     def verdict(self) -> Verdict:
-        return judge(self)
+        """The verdict with its reasons in words (of the single draw)."""
+        self._single("verdict")
+        return Verdict(
+            self.verdict_labels[0],
+            reasons(lambda name: float(self.values[name][0, 0]), self.model.generations_used(), self.money),
+            self.verdict_shares["revenue asset"],
+        )
 
     def series(self, name: str) -> np.ndarray:
         """A row's values for all draws, shape ``(draws, columns)``."""
-        return self.values[name]
+        return np.broadcast_to(self.values[name], (self.draws, self.values[name].shape[1]))
+
+
+def inputs(model: CompanyModel, scenario: str | None = None) -> tuple[InputSpec, ...]:
+    """Every input of a model that ``project(inputs=...)`` can vary, with its base value and source."""
+    return catalogue(resolve(with_scenario(model, scenario)))
 
 
 def project(
     model: CompanyModel,
     scenario: str | None = None,
     *,
-    draws: int = 1,
-    inputs: Mapping[str, np.ndarray] | None = None,
+    draws: int | None = None,
+    inputs: Mapping[str, object] | None = None,
 ) -> Projection:
-    """Project a model. ``inputs`` replaces assumptions by name with arrays that broadcast to
-    ``(draws, columns)`` — the hook for sensitivities and simulation."""
+    """Project a model. ``inputs`` replaces assumptions by name with values per draw (see
+    :func:`inputs` for the names) — the hook for sensitivities and simulation; ``draws`` is
+    inferred from them."""
     model = with_scenario(model, scenario)
     assumptions = resolve(model)
+    varied, count = checked_inputs(catalogue(assumptions), inputs or {}, draws)
     graph = define(assumptions)
     values = {name: np.asarray(row.values)[None, :] for name, row in assumptions.rows.items()}
-    for name, array in (inputs or {}).items():
-        if name not in values:
-            raise KeyError(f"unknown input {name!r}")
-        values[name] = np.asarray(array, dtype=float)
-    results = evaluate(graph, values, draws)
-    return Projection(model, graph, assumptions, results, draws)
-
-
-VERDICT_LABELS: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
-
-
-def judge(projection: Projection) -> Verdict:
-    """Read the verdict rows of the graph and explain them in words.
-
-    The tests themselves are line items (``verdict_*``), so the workbook computes the same
-    verdict live; this function only describes them.
-    """
-    v = projection.values
-    scalar = lambda name: v[name][:, 0]  # noqa: E731
-    model = projection.model
-    money = f"{model.company.currency} {model.company.money_unit}"
-    codes = scalar("verdict_code").astype(int)
-    first = lambda name: float(scalar(name)[0])  # noqa: E731
-    passed = lambda name: bool(first(name) >= 1)  # noqa: E731
-
-    revenue, coverage, minimum = first("horizon_leasing_revenue"), first("horizon_coverage"), first("min_coverage")
-    profit, share, min_share = (
-        first("horizon_leasing_economic_profit"),
-        first("horizon_leasing_share_of_value"),
-        first("min_leasing_share"),
-    )
-    positive = first("verdict_positive_npv_share")
-    generations = model.generations_used()
-    leased = [g for g in generations if first(f"horizon_leasing_revenue[{g}]") > 0]
-    losing = [g for g in leased if first(f"cohort_lease_npv_usd[{g}]") <= 0]
-    reasons = (
-        Reason(
-            "coverage",
-            passed("verdict_coverage_passed"),
-            coverage,
-            minimum,
-            f"leasing revenue {revenue:,.2f} {money} is {coverage:.2f}x the depreciation of the leased capacity "
-            f"(needs {minimum:.2f}x)",
-        ),
-        Reason(
-            "economic profit",
-            passed("verdict_economic_profit_passed"),
-            profit,
-            0.0,
-            f"leasing NOPAT less a {first('hurdle_rate'):.1%} charge on its capital employed "
-            f"sums to {profit:,.2f} {money}",
-        ),
-        Reason(
-            "cohort NPV",
-            passed("verdict_cohort_npv_passed"),
-            positive,
-            1.0,
-            "no capacity is leased"
-            if not leased
-            else (
-                f"{positive:.0%} of leasing revenue comes from generations whose accelerator, leased for its life, "
-                "has a positive NPV at the hurdle" + (f"; negative: {', '.join(losing)}" if losing else "")
-            ),
-        ),
-        Reason(
-            "materiality",
-            passed("verdict_materiality_passed"),
-            share,
-            min_share,
-            f"leasing is {share:.1%} of the market value of all capacity in use (needs {min_share:.0%})",
-        ),
-    )
-    return Verdict(VERDICT_LABELS[int(codes[0])], reasons, float(np.mean(codes == 0)))
+    values.update(varied)
+    results = evaluate(graph, values, count)
+    return Projection(model, graph, assumptions, results, count)

@@ -1,6 +1,6 @@
 """An Excel workbook of live formulas, printed from the engine's own expression graph.
 
-Every calculated number is a formula produced by :func:`finmodel.engine._excel.formula` from
+Every calculated number is a formula produced by :func:`finmodel.engine.formula` from
 the same row definition numpy evaluated, and stores the engine's value beside it. Inputs live
 on the Assumptions sheet, one block per assumption: a live row that picks the scenario chosen
 on the Cover (``INDEX``/``MATCH``), then one blue row of values per scenario.
@@ -18,29 +18,21 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .._errors import ExportError
-from ..engine import Projection
-from ..engine._excel import formula
-from ..engine._inputs import COHORT_PREFIX
-from ..engine._ir import Const, Graph
-from ..engine._projection import VERDICT_LABELS
+from ..engine import COHORT_PREFIX, Graph, Key, Projection, formula
+from ..engine.presentation import (
+    CHARTS,
+    COHORT_METRICS,
+    HEADLINE_METRICS,
+    SCALAR_SCHEDULES,
+    SCHEDULE_ORDER,
+    VERDICT_LABELS,
+    Chart,
+    Schedule,
+    number_format,
+)
 
 FIRST_VALUE_COLUMN = 3
-SHEET_ORDER = (
-    "Cover",
-    "Assumptions",
-    "CapEx",
-    "Fleet",
-    "Depreciation",
-    "Revenue",
-    "Costs",
-    "P&L",
-    "Cash flow",
-    "PP&E",
-    "Leasing economics",
-    "Cohorts",
-    "Summary",
-    "Checks",
-)
+SHEET_ORDER: tuple[str, ...] = ("Cover", *SCHEDULE_ORDER)
 SELECTOR_NAME = "Scenario"
 BASE = "base"
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
@@ -108,10 +100,8 @@ class _Writer:
         for name, row in self.graph.rows.items():
             if row.kind == "input":
                 continue
-            sheet = row.group if row.group in rows_by_sheet else "Summary"
-            if row.axis == "scalar" and sheet not in ("Summary", "Cohorts"):
-                sheet = "Summary"
-            rows_by_sheet[sheet].append(name)
+            schedule = row.group if row.axis != "scalar" or row.group in SCALAR_SCHEDULES else Schedule.SUMMARY
+            rows_by_sheet[schedule.value].append(name)
         # Assumptions: a header, then blocks of 1 live row + one row per scenario.
         position = 3
         for name, row in self.graph.rows.items():
@@ -261,11 +251,10 @@ class _Writer:
             sheet.write_string(position, 2, entry, f.key)
             number_format = f.number_for(row.unit)
             for column in range(self.graph.axes[row.axis].size):
-                expr = row.expr_at(column)
-                if isinstance(expr, Const) and expr.value == 0:
+                if row.is_zero_at(column):
                     continue
                 value = float(self.shown.values[entry][0, column])
-                text = formula(expr, column, cell, cell_range)
+                text = formula(row.expr_at(column), column, cell, cell_range)
                 if len(text) > 8000:
                     raise ExportError(f"formula for {entry} is {len(text)} characters, over Excel's limit")
                 sheet.write_formula(position, FIRST_VALUE_COLUMN + column, text, number_format, value)
@@ -312,12 +301,7 @@ class _Writer:
             ("Economic-profit test passed", "verdict_economic_profit_passed"),
             ("Cohort-NPV test passed", "verdict_cohort_npv_passed"),
             ("Materiality test passed", "verdict_materiality_passed"),
-            ("Leasing revenue over the horizon", "horizon_leasing_revenue"),
-            ("Depreciation of leased capacity", "horizon_leasing_depreciation"),
-            ("Coverage (revenue / depreciation)", "horizon_coverage"),
-            ("Leasing ROIC", "horizon_leasing_roic"),
-            ("Leasing economic profit", "horizon_leasing_economic_profit"),
-            ("Leasing share of capacity value", "horizon_leasing_share_of_value"),
+            *((metric.label, metric.row) for metric in HEADLINE_METRICS),
         ]
         position = 8
         for label, name in rows:
@@ -326,14 +310,9 @@ class _Writer:
         sheet.write_string(position, 1, "Cohort economics (one accelerator)", f.bold)
         position += 1
         for generation in self.shown.model.generations_used():
-            for label, key in (
-                ("NPV at hurdle if leased (USD)", "cohort_lease_npv_usd"),
-                ("NPV at hurdle if kept (USD)", "cohort_keep_npv_usd"),
-                ("IRR if leased", "cohort_irr"),
-                ("Cost per GPU-hour (USD)", "cohort_cost_per_hour_usd"),
-                ("Break-even rental price (USD/h)", "cohort_break_even_price_usd_per_hour"),
-            ):
-                position = self._cover_metric(sheet, position, f"{generation}: {label}", f"{key}[{generation}]", cell)
+            for metric in COHORT_METRICS:
+                key = Key(metric.row, generation=generation).id
+                position = self._cover_metric(sheet, position, f"{generation}: {metric.label}", key, cell)
         self._charts(workbook, sheet)
         sheet.set_column(0, 0, 2)
         sheet.set_column(1, 1, 44)
@@ -349,6 +328,7 @@ class _Writer:
         return position + 1
 
     def _charts(self, workbook, sheet) -> None:
+        """The registry's charts, stacked down the Cover beside the key figures."""
         periods = len(self.shown.periods)
 
         def series(name: str) -> list:
@@ -358,47 +338,37 @@ class _Writer:
         header_sheet, _ = self.layout.row_at["capex_ai"]
         header_row = _header_row_of(self.layout, header_sheet, "period")
         categories = [header_sheet, header_row, FIRST_VALUE_COLUMN, header_row, FIRST_VALUE_COLUMN + periods - 1]
-        money = f"{self.shown.model.company.currency} {self.shown.model.company.money_unit}"
-        columns = workbook.add_chart({"type": "column"})
-        columns.add_series(
-            {"name": "AI CapEx", "categories": categories, "values": series("capex_ai"), "fill": {"color": "#9DB4C0"}}
-        )
-        line = workbook.add_chart({"type": "line"})
-        line.add_series(
-            {
-                "name": "Leasing revenue",
-                "categories": categories,
-                "values": series("leasing_revenue"),
-                "line": {"color": "#C2410C", "width": 2.5},
-            }
-        )
-        line.add_series(
-            {
-                "name": "Book depreciation",
-                "categories": categories,
-                "values": series("depreciation"),
-                "line": {"color": "#1F2937", "dash_type": "dash"},
-            }
-        )
-        columns.combine(line)
-        columns.set_title({"name": "AI CapEx vs leasing revenue"})
-        columns.set_y_axis({"name": money, "num_format": "#,##0"})
-        columns.set_legend({"position": "bottom"})
-        sheet.insert_chart("E5", columns, {"x_scale": 1.4, "y_scale": 1.2})
-        coverage = workbook.add_chart({"type": "line"})
-        coverage.add_series(
-            {
-                "name": "Leasing revenue / attributed depreciation",
-                "categories": categories,
-                "values": series("leasing_coverage"),
-                "line": {"color": "#047857", "width": 2.5},
-                "marker": {"type": "circle"},
-            }
-        )
-        coverage.set_title({"name": "Coverage ratio"})
-        coverage.set_y_axis({"name": "x", "num_format": "0.0"})
-        coverage.set_legend({"position": "bottom"})
-        sheet.insert_chart("E24", coverage, {"x_scale": 1.4, "y_scale": 1.0})
+        anchor = 4
+        for chart in CHARTS:
+            sheet.insert_chart(
+                anchor, 4, self._chart(workbook, chart, categories, series), {"x_scale": 1.4, "y_scale": 1.1}
+            )
+            anchor += 19
+
+    def _chart(self, workbook, chart: Chart, categories: list, series) -> object:
+        kinds = {"column": "column", "line": "line", "dashed line": "line"}
+        first = chart.series[0].style
+        combined = workbook.add_chart({"type": kinds[first]})
+        others = [s for s in chart.series if kinds[s.style] != kinds[first]]
+        extra = workbook.add_chart({"type": kinds[others[0].style]}) if others else None
+        for line in chart.series:
+            target = combined if kinds[line.style] == kinds[first] else extra
+            spec = {"name": line.label, "categories": categories, "values": series(line.row)}
+            if line.style == "column":
+                spec["fill"] = {"color": line.colour}
+            else:
+                spec["line"] = {"color": line.colour, "width": 2.25}
+                if line.style == "dashed line":
+                    spec["line"]["dash_type"] = "dash"
+            target.add_series(spec)
+        if extra is not None:
+            combined.combine(extra)
+        unit = self.shown.money if chart.unit == "money" else chart.unit
+        excel_format = number_format(self.shown.money if chart.unit == "money" else chart.unit).excel
+        combined.set_title({"name": chart.title})
+        combined.set_y_axis({"name": unit, "num_format": excel_format})
+        combined.set_legend({"position": "bottom"})
+        return combined
 
     def _header(self, sheet, position: int, axis: str) -> None:
         f = self.formats
@@ -434,27 +404,13 @@ class _Formats:
         return self._format(unit, True)
 
     def _format(self, unit: str, is_input: bool):
-        key = (_number_format(unit), is_input)
+        key = (number_format(unit).excel, is_input)
         if key not in self._numbers:
             spec = {"num_format": key[0]}
             if is_input:
                 spec.update({"font_color": "#0000FF", "bg_color": "#F3F6FF"})
             self._numbers[key] = self._workbook.add_format(spec)
         return self._numbers[key]
-
-
-def _number_format(unit: str) -> str:
-    if unit in ("share", "rate", "share of cost"):
-        return "0.0%"
-    if unit.startswith("USD/"):
-        return "#,##0.000"
-    if unit in ("accelerators", "GPU-hours", "kW", "USD"):
-        return "#,##0"
-    if unit in ("flag", "code"):
-        return "0"
-    if unit in ("years", "x", "year"):
-        return "0.00"
-    return "#,##0.000;[Red]-#,##0.000"
 
 
 def _provenance_text(model, path: str) -> str:

@@ -1,6 +1,7 @@
 """The model language: frozen pydantic objects that a YAML model file becomes."""
 
 from ._jsonschema import model_file_schema
+from ._methods import DepreciationMethod
 from ._model import (
     MONEY_UNITS,
     USES,
@@ -28,6 +29,7 @@ from ._model import (
 from ._types import parse_point_in_time
 
 __all__ = [
+    "DepreciationMethod",
     "MONEY_UNITS",
     "USES",
     "AgeBand",

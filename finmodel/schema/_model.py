@@ -16,6 +16,7 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ._methods import DepreciationMethod
 from ._types import (
     DeclineRate,
     DiscountRate,
@@ -147,8 +148,9 @@ class LifeChange(Sourced):
 
 
 class AssetClass(Sourced):
-    method: Literal["straight_line", "declining_balance", "sum_of_years_digits", "none"] = Field(
-        "straight_line", description="Depreciation method; 'none' for land."
+    method: DepreciationMethod = Field(
+        DepreciationMethod.STRAIGHT_LINE,
+        description="Depreciation method: " + ", ".join(DepreciationMethod) + " ('none' for land).",
     )
     useful_life_years: LifeYears = Field(description="Book useful life in years.")
     salvage_fraction: Share = Field(0.0, description="Residual value as a share of cost.")

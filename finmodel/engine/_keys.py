@@ -1,0 +1,45 @@
+"""Typed row identities: a line item's name plus what it is about.
+
+A key renders as the row's stable text id (``capex[servers]``, ``units_in_service[H100,2024]``,
+``training_units[H100]``), which is what the JSON, CSV and workbook show; blocks build keys,
+never id strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._ir import Ref
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A row: ``name`` qualified by a generation or an asset class, a vintage (the period a
+    purchase was made), a use of capacity (a prefix: ``leasing_units``) or an allocation band."""
+
+    name: str
+    generation: str | None = None
+    asset_class: str | None = None
+    vintage: str | None = None
+    use: str | None = None
+    band: str | None = None
+
+    @property
+    def id(self) -> str:
+        base = f"{self.use}_{self.name}" if self.use else self.name
+        qualifiers = [q for q in (self.generation, self.asset_class, self.vintage, self.band) if q is not None]
+        return f"{base}[{','.join(qualifiers)}]" if qualifiers else base
+
+    def __str__(self) -> str:
+        return self.id
+
+    def ref(self, *, lag: int = 0, at: int | None = None, fill: float = 0.0) -> Ref:
+        """This row's value in the same column, ``lag`` columns earlier, or in column ``at``."""
+        return Ref(self.id, lag=lag, at=at, fill=fill)
+
+
+RowId = Key | str
+
+
+def row_id(key: RowId) -> str:
+    return key.id if isinstance(key, Key) else key

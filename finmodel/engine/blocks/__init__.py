@@ -1,0 +1,23 @@
+"""The line items, one module per schedule. Each block reads the shared :class:`Context` and adds
+its rows; the order below is the order rows are defined (and shown within a schedule).
+
+Adding a line item means editing one block and, if it is shown, one entry of
+:mod:`finmodel.engine.presentation`.
+"""
+
+from __future__ import annotations
+
+from .._inputs import Assumptions
+from .._ir import Graph
+from . import capex, checks, cohorts, depreciation, fleet, leasing, pnl, ppe, revenue, summary, verdict
+from ._context import Context
+
+BLOCKS = (capex, fleet, depreciation, revenue, pnl, ppe, leasing, cohorts, summary, verdict, checks)
+
+
+def define(assumptions: Assumptions) -> Graph:
+    """The graph of all line items of a model, inputs included."""
+    context = Context(assumptions)
+    for block in BLOCKS:
+        block.define(context)
+    return context.graph

@@ -1,0 +1,60 @@
+"""Identities that must hold; each reads zero, rounded to 6 decimals so float noise does not show."""
+
+from __future__ import annotations
+
+from ...schema import USES
+from .._ir import Expr, Ref, round_half_away
+from .._keys import Key
+from ..presentation import Schedule
+from ._context import Context
+
+CHECK_DECIMALS = 6
+
+
+def define(ctx: Context) -> None:
+    m = ctx.money
+
+    def check(key: Key | str, difference: Expr, *, label: str, unit: str) -> None:
+        ctx.add(key, round_half_away(difference, CHECK_DECIMALS), label=label, unit=unit, schedule=Schedule.CHECKS)
+
+    check(
+        "check_ppe_rollforward",
+        Ref("net_ppe_closing") - (Ref("net_ppe_opening") + Ref("capex_ai") - Ref("depreciation")),
+        label="Net PP&E: closing − (opening + CapEx − depreciation)",
+        unit=m,
+    )
+    check(
+        "check_ppe_vintages",
+        Ref("net_ppe_closing")
+        - ctx.over(Key("net_book_value", asset_class=c, vintage=p) for c in ctx.classes for p in ctx.periods),
+        label="Net PP&E − sum of vintage book values",
+        unit=m,
+    )
+    for g in ctx.generations:
+        check(
+            Key("check_allocation", generation=g),
+            Key("installed_units", generation=g).ref() - ctx.over(Key("units", generation=g, use=u) for u in USES),
+            label=f"{g}: in service − (training + inference + leasing)",
+            unit="accelerators",
+        )
+    check(
+        "check_capex_split",
+        Ref("capex_ai") - ctx.over(Key("capex", asset_class=c) for c in ctx.classes),
+        label="AI CapEx − sum over asset classes",
+        unit=m,
+    )
+    check(
+        "check_depreciation_by_generation",
+        Ref("accelerator_depreciation")
+        - ctx.over(Key("depreciation_generation", generation=g) for g in ctx.generations),
+        label="Accelerator depreciation − sum over generations",
+        unit=m,
+    )
+    check(
+        "check_capital_employed",
+        Ref("capital_employed")
+        - ctx.over(Key("accelerator_capital", vintage=p) for p in ctx.periods)
+        - ctx.other_capital_employed(),
+        label="Capital employed − sum over vintages",
+        unit=m,
+    )

@@ -1,0 +1,101 @@
+"""The leasing business: what the leased capacity earns and costs, exact by generation, vintage
+and age band. Assets shared by all capacity (buildings, land) follow the leased share of IT power."""
+
+from __future__ import annotations
+
+from .._ir import Expr, Ref, safe_divide
+from .._keys import Key
+from ..presentation import Schedule
+from ._context import Context
+from .fleet import units_in_service
+
+
+def define(ctx: Context) -> None:
+    m, schedule = ctx.money, Schedule.LEASING
+    for g in ctx.generations:
+        _generation(ctx, g)
+    shared = Ref("leased_power_share")
+    depreciation = ctx.add(
+        "leasing_depreciation",
+        ctx.over(Key("leasing_depreciation", generation=g) for g in ctx.generations)
+        + ctx.over(Key("depreciation", asset_class=c) for c in ctx.other_classes) * shared,
+        label="Depreciation attributed to leasing",
+        unit=m,
+        schedule=schedule,
+    )
+    capital = ctx.add(
+        "leasing_capital",
+        ctx.over(Key("leasing_capital", generation=g) for g in ctx.generations) + ctx.other_capital_employed() * shared,
+        label="Capital employed in leasing",
+        unit=m,
+        schedule=schedule,
+    )
+    operating = ctx.add(
+        "leasing_operating_cost",
+        ctx.over(Key("leasing_operating_cost", generation=g) for g in ctx.generations),
+        label="Operating cost attributed to leasing",
+        unit=m,
+        schedule=schedule,
+    )
+    ebitda = ctx.add(
+        "leasing_ebitda", Ref("leasing_revenue") - operating, label="Leasing EBITDA", unit=m, schedule=schedule
+    )
+    ebit = ctx.add("leasing_ebit", ebitda - depreciation, label="Leasing EBIT", unit=m, schedule=schedule)
+    tax = ctx.taxed("leasing_tax", ebit, "Tax on leasing EBIT", schedule)
+    nopat = ctx.add("leasing_nopat", ebit - tax, label="Leasing NOPAT", unit=m, schedule=schedule)
+    ctx.add(
+        "leasing_economic_profit",
+        nopat - Ref("hurdle_rate") * ctx.step * capital,
+        label="Leasing economic profit (NOPAT − hurdle × capital employed)",
+        unit=m,
+        schedule=schedule,
+    )
+    ctx.add(
+        "leasing_coverage",
+        safe_divide(Ref("leasing_revenue"), depreciation),
+        label="Leasing revenue / attributed depreciation",
+        unit="x",
+        schedule=schedule,
+    )
+
+
+def _generation(ctx: Context, g: str) -> None:
+    m, schedule = ctx.money, Schedule.LEASING
+    mix = Key("gpu_mix", generation=g)
+    for item, source, label in (
+        ("leasing_depreciation", "accelerator_depreciation", f"Depreciation of leased {g}"),
+        ("leasing_capital", "accelerator_capital", f"Capital employed in leased {g}"),
+    ):
+        ctx.add(
+            Key(item, generation=g),
+            ctx.over_vintages_to_date(
+                lambda v, t, source=source: (
+                    Key(source, vintage=ctx.periods[v]).ref() * mix.ref(at=v) * ctx.share(g, v, t, "leasing")
+                )
+            ),
+            label=label,
+            unit=m,
+            schedule=schedule,
+        )
+    by_share = (Key("power_cost", generation=g).ref() + Key("facility_cost", generation=g).ref()) * Key(
+        "leased_share", generation=g
+    ).ref()
+    ctx.add(
+        Key("leasing_operating_cost", generation=g),
+        [by_share + maintenance for maintenance in _leased_maintenance(ctx, g)],
+        label=f"Operating cost of leased {g} (power and facility by leased share, maintenance by vintage)",
+        unit=m,
+        schedule=schedule,
+    )
+
+
+def _leased_maintenance(ctx: Context, g: str) -> list[Expr]:
+    """Maintenance of the leased units of each vintage, at their own cost and leased share."""
+    rate = Ref("maintenance_share_per_year") * ctx.step / ctx.scale
+    unit_cost = Key("unit_cost_usd", generation=g)
+    return [
+        per_period * rate
+        for per_period in ctx.over_vintages_to_date(
+            lambda v, t: units_in_service(g, ctx.periods[v]).ref() * unit_cost.ref(at=v) * ctx.share(g, v, t, "leasing")
+        )
+    ]

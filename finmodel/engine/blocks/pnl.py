@@ -1,0 +1,66 @@
+"""P&L and cash flow of the whole AI fleet: EBITDA to net income, debt, free cash flow."""
+
+from __future__ import annotations
+
+from .._ir import Ref, minimum
+from ..presentation import Schedule
+from ._context import Context
+
+
+def define(ctx: Context) -> None:
+    m, pnl, cash = ctx.money, Schedule.PNL, Schedule.CASH
+    ebitda = ctx.add("ebitda", Ref("leasing_revenue") - Ref("operating_cost"), label="EBITDA", unit=m, schedule=pnl)
+    ebit = ctx.add("ebit", ebitda - Ref("depreciation"), label="EBIT", unit=m, schedule=pnl)
+    drawn = ctx.add(
+        "debt_drawn", Ref("capex_ai") * Ref("debt_share_of_capex"), label="Debt drawn", unit=m, schedule=cash
+    )
+    repaid = ctx.add(
+        "debt_repaid",
+        Ref("debt_balance", lag=1) * minimum(1, ctx.step / Ref("debt_amortisation_years")),
+        label="Debt repaid",
+        unit=m,
+        schedule=cash,
+    )
+    ctx.add(
+        "debt_balance", Ref("debt_balance", lag=1) + drawn - repaid, label="Debt outstanding", unit=m, schedule=cash
+    )
+    interest = ctx.add(
+        "interest_expense",
+        (Ref("debt_balance", lag=1) + ctx.first_fraction * drawn) * Ref("debt_interest_rate") * ctx.step,
+        label="Interest expense (on opening debt and this period's drawings from when drawn)",
+        unit=m,
+        schedule=pnl,
+    )
+    pre_tax = ctx.add("pre_tax_profit", ebit - interest, label="Profit before tax", unit=m, schedule=pnl)
+    tax = ctx.taxed("tax_on_ebit", ebit, "Tax on EBIT (unlevered)", pnl)
+    ctx.add("nopat", ebit - tax, label="NOPAT", unit=m, schedule=pnl)
+    tax_paid = ctx.taxed("tax", pre_tax, "Tax on profit before tax", pnl)
+    ctx.add("net_income", pre_tax - tax_paid, label="Net income", unit=m, schedule=pnl)
+    ctx.add(
+        "economic_ebitda",
+        ebitda + Ref("internal_shadow_value"),
+        label="EBITDA with internal use at the shadow price",
+        unit=m,
+        schedule=pnl,
+    )
+    free_cash = ctx.add(
+        "free_cash_flow",
+        ebitda - tax - Ref("capex_ai"),
+        label="Free cash flow (EBITDA − tax − CapEx)",
+        unit=m,
+        schedule=cash,
+    )
+    ctx.add(
+        "equity_cash_flow",
+        ebitda - tax_paid - Ref("capex_ai") + drawn - repaid - interest,
+        label="Cash flow after debt service (EBITDA − tax − CapEx + debt drawn − repaid − interest)",
+        unit=m,
+        schedule=cash,
+    )
+    ctx.add(
+        "cumulative_free_cash_flow",
+        Ref("cumulative_free_cash_flow", lag=1) + free_cash,
+        label="Cumulative free cash flow",
+        unit=m,
+        schedule=cash,
+    )

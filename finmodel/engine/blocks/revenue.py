@@ -1,0 +1,130 @@
+"""Revenue and running costs by generation: rental prices, billed and used hours, leasing revenue,
+internal use valued at market and shadow prices, power, facility and maintenance."""
+
+from __future__ import annotations
+
+from .._ir import PerColumn, Ref, safe_divide
+from .._keys import Key
+from ..presentation import Schedule
+from ._context import Context
+from .fleet import units_in_service
+
+GENERATION_TOTALS = (
+    ("leasing_revenue", "Leasing revenue (external)", Schedule.REVENUE),
+    ("internal_market_value", "Internal use at the market rental price", Schedule.REVENUE),
+    ("internal_shadow_value", "Internal use at the shadow price", Schedule.REVENUE),
+    ("power_cost", "Power cost", Schedule.COSTS),
+    ("facility_cost", "Facility cost", Schedule.COSTS),
+    ("maintenance_cost", "Maintenance", Schedule.COSTS),
+)
+
+
+def define(ctx: Context) -> None:
+    years_from_start = PerColumn(tuple((t + 0.5) * ctx.step for t in range(ctx.count)))
+    power_price = ctx.add(
+        "electricity_price_usd_per_kwh",
+        Ref("power_price_usd_per_kwh") * (1 + Ref("power_price_growth_per_year")) ** years_from_start,
+        label="Electricity price",
+        unit="USD/kWh",
+        schedule=Schedule.COSTS,
+    )
+    for g in ctx.generations:
+        _generation(ctx, g, power_price)
+    for item, label, schedule in GENERATION_TOTALS:
+        ctx.add(
+            item,
+            ctx.over(Key(item, generation=g) for g in ctx.generations),
+            label=label,
+            unit=ctx.money,
+            schedule=schedule,
+        )
+    ctx.add(
+        "operating_cost",
+        Ref("power_cost") + Ref("facility_cost") + Ref("maintenance_cost"),
+        label="Operating cost",
+        unit=ctx.money,
+        schedule=Schedule.COSTS,
+    )
+
+
+def _generation(ctx: Context, g: str, power_price: Ref) -> None:
+    m = ctx.money
+    installed = Key("installed_units", generation=g).ref()
+    price = ctx.add(
+        Key("rental_price_usd_per_hour", generation=g),
+        ctx.blended_price(
+            Key("contract_price_usd_per_hour", generation=g).ref(), Key("spot_price_usd_per_hour", generation=g).ref()
+        ),
+        label=f"Blended rental price: {g}",
+        unit="USD/GPU-hour",
+        schedule=Schedule.REVENUE,
+    )
+    billed = ctx.add(
+        Key("leased_hours_billed", generation=g),
+        Key("billable_leasing_units", generation=g).ref() * ctx.hours * Ref("leasing_utilisation"),
+        label=f"Leased hours billed: {g}",
+        unit="GPU-hours",
+        schedule=Schedule.REVENUE,
+    )
+    internal = ctx.add(
+        Key("internal_hours_used", generation=g),
+        (Key("units", generation=g, use="training").ref() + Key("units", generation=g, use="inference").ref())
+        * ctx.hours
+        * Ref("internal_utilisation"),
+        label=f"Internal hours used: {g}",
+        unit="GPU-hours",
+        schedule=Schedule.REVENUE,
+    )
+    ctx.add(
+        Key("leasing_revenue", generation=g),
+        billed * price / ctx.scale,
+        label=f"Leasing revenue: {g}",
+        unit=m,
+        schedule=Schedule.REVENUE,
+    )
+    market = ctx.add(
+        Key("internal_market_value", generation=g),
+        internal * price / ctx.scale,
+        label=f"Internal use at the market rental price: {g}",
+        unit=m,
+        schedule=Schedule.REVENUE,
+    )
+    ctx.add(
+        Key("internal_shadow_value", generation=g),
+        market * Ref("shadow_price_ratio"),
+        label=f"Internal use at the shadow price: {g}",
+        unit=m,
+        schedule=Schedule.REVENUE,
+    )
+    ctx.add(
+        Key("power_cost", generation=g),
+        installed * ctx.power_per_accelerator_hour(g, power_price) * ctx.hours / ctx.scale,
+        label=f"Power cost: {g}",
+        unit=m,
+        schedule=Schedule.COSTS,
+    )
+    ctx.add(
+        Key("facility_cost", generation=g),
+        installed * ctx.facility_per_accelerator_year(g) * ctx.step / ctx.scale,
+        label=f"Facility cost: {g}",
+        unit=m,
+        schedule=Schedule.COSTS,
+    )
+    unit_cost = Key("unit_cost_usd", generation=g)
+    ctx.add(
+        Key("maintenance_cost", generation=g),
+        ctx.over_vintages(lambda v, p: units_in_service(g, p).ref() * unit_cost.ref(at=v))
+        * Ref("maintenance_share_per_year")
+        * ctx.step
+        / ctx.scale,
+        label=f"Maintenance of {g} in service",
+        unit=m,
+        schedule=Schedule.COSTS,
+    )
+    ctx.add(
+        Key("leased_share", generation=g),
+        safe_divide(Key("units", generation=g, use="leasing").ref(), installed),
+        label=f"Leased share of {g} in service",
+        unit="share",
+        schedule=Schedule.REVENUE,
+    )

@@ -1,0 +1,121 @@
+"""Totals over the verdict's horizon and per-generation returns."""
+
+from __future__ import annotations
+
+from .._ir import Const, PerColumn, Ref, ge, gt, if_, safe_divide, total
+from .._keys import Key
+from ..presentation import Schedule
+from ._context import Context
+
+HORIZON_TOTALS = (
+    ("leasing_revenue", "Leasing revenue"),
+    ("leasing_depreciation", "Depreciation attributed to leasing"),
+    ("leasing_economic_profit", "Leasing economic profit"),
+    ("leasing_nopat", "Leasing NOPAT"),
+    ("leasing_capital", "Capital employed in leasing (sum over periods)"),
+    ("internal_market_value", "Internal use at the market price"),
+)
+
+
+def define(ctx: Context) -> None:
+    _horizon(ctx)
+    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar"}
+    for item, label in HORIZON_TOTALS:
+        ctx.add(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=ctx.money, **summary)
+    ctx.add(
+        "horizon_coverage",
+        safe_divide(Ref("horizon_leasing_revenue"), Ref("horizon_leasing_depreciation")),
+        label="Leasing revenue / attributed depreciation over the horizon",
+        unit="x",
+        **summary,
+    )
+    ctx.add(
+        "horizon_leasing_roic",
+        safe_divide(Ref("horizon_leasing_nopat"), Ref("horizon_leasing_capital") * ctx.step),
+        label="Leasing ROIC over the horizon (NOPAT / capital employed)",
+        unit="rate",
+        **summary,
+    )
+    ctx.add(
+        "horizon_leasing_share_of_value",
+        safe_divide(
+            Ref("horizon_leasing_revenue"), Ref("horizon_leasing_revenue") + Ref("horizon_internal_market_value")
+        ),
+        label="Leasing share of the market value of capacity used over the horizon",
+        unit="share",
+        **summary,
+    )
+    for g in ctx.generations:
+        _generation(ctx, g)
+
+
+def _horizon(ctx: Context) -> None:
+    """``in_horizon``: 1 from the configured year, else from the first period with units leased."""
+    if ctx.model.verdict.horizon_start_year is not None:
+        years = PerColumn(tuple(float(label[:4]) for label in ctx.periods))
+        expr = if_(ge(years, Ref("horizon_start_year")), 1, 0)
+    else:
+        leased = ctx.over(Key("units", generation=g, use="leasing") for g in ctx.generations)
+        expr = if_(ge(Ref("in_horizon", lag=1) + if_(gt(leased, 0), 1, 0), 1), 1, 0)
+    ctx.add("in_horizon", expr, label="1 in the verdict's horizon", unit="flag", schedule=Schedule.SUMMARY)
+
+
+def _generation(ctx: Context, g: str) -> None:
+    m, tax = ctx.money, Ref("tax_rate")
+    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar"}
+    revenue = ctx.add(
+        Key("horizon_leasing_revenue", generation=g),
+        ctx.over_horizon(Key("leasing_revenue", generation=g)),
+        label=f"{g}: leasing revenue over the horizon",
+        unit=m,
+        **summary,
+    )
+    capex = Key("capex_generation", generation=g)
+    for item, depreciation, label in (
+        ("generation_capital", "depreciation_generation", "Net book value"),
+        ("generation_economic_capital", "economic_depreciation_generation", "Net value at economic depreciation"),
+    ):
+        ctx.add(
+            Key(item, generation=g),
+            Key(item, generation=g).ref(lag=1) + capex.ref() - Key(depreciation, generation=g).ref(),
+            label=f"{label} of {g}",
+            unit=m,
+            schedule=Schedule.DEPRECIATION,
+        )
+    ctx.add(
+        Key("generation_ebitda", generation=g),
+        Key("leasing_revenue", generation=g).ref()
+        + Key("internal_shadow_value", generation=g).ref()
+        - Key("power_cost", generation=g).ref()
+        - Key("facility_cost", generation=g).ref()
+        - Key("maintenance_cost", generation=g).ref(),
+        label=f"{g}: EBITDA with internal use at the shadow price",
+        unit=m,
+        schedule=Schedule.LEASING,
+    )
+    for suffix, capital, depreciation in (
+        ("book", "generation_capital", "depreciation_generation"),
+        ("economic", "generation_economic_capital", "economic_depreciation_generation"),
+    ):
+        employed = total(
+            ((Key(capital, generation=g).ref(at=t - 1) if t > 0 else Const(0.0)) + ctx.first_fraction * capex.ref(at=t))
+            * Ref("in_horizon", at=t)
+            for t in range(ctx.count)
+        )
+        profit = ctx.over_horizon(Key("generation_ebitda", generation=g)) - ctx.over_horizon(
+            Key(depreciation, generation=g)
+        )
+        ctx.add(
+            Key(f"generation_roic_{suffix}", generation=g),
+            safe_divide(profit * (1 - tax), employed * ctx.step),
+            label=f"{g}: ROIC at the shadow price, {suffix} depreciation",
+            unit="rate",
+            **summary,
+        )
+    ctx.add(
+        Key("generation_coverage", generation=g),
+        safe_divide(revenue, ctx.over_horizon(Key("leasing_depreciation", generation=g))),
+        label=f"{g}: leasing revenue / depreciation of leased units",
+        unit="x",
+        **summary,
+    )

@@ -1,0 +1,163 @@
+"""The verdict, in one place: its tests as line items (so the workbook computes the same verdict
+live), their thresholds, the labels, and the words that explain each test.
+
+1. coverage — leasing revenue ÷ depreciation of the leased capacity ≥ ``min_coverage``;
+2. economic profit — leasing NOPAT minus the hurdle on capital employed in leasing > 0;
+3. cohort NPV — every generation that earns leasing revenue, leased for its life, has NPV > 0;
+4. materiality — leasing revenue ≥ ``min_leasing_share`` of the market value of capacity in use.
+
+All four: revenue asset; at least one of the first three: partly; none: cost centre.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .._ir import Expr, Ref, all_of, ge, gt, if_, safe_divide, total
+from .._keys import Key
+from ..presentation import VERDICT_LABELS, Schedule, VerdictLabel
+from ._context import Context
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One test of the verdict: what was measured, against what, and whether it passed."""
+
+    test: str
+    passed: bool
+    value: float
+    threshold: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the AI CapEx becomes a revenue asset, with the reasons (of one draw).
+
+    ``probability`` is the share of the projection's draws judged a revenue asset.
+    """
+
+    label: VerdictLabel
+    reasons: tuple[Reason, ...]
+    probability: float
+
+
+def _flag(condition: Expr) -> Expr:
+    return if_(condition, 1, 0)
+
+
+def define(ctx: Context) -> None:
+    """The four tests, as flags, and the verdict code (0 revenue asset, 1 partly, 2 cost centre)."""
+    leased = Ref("horizon_leasing_revenue")
+    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar", "unit": "flag"}
+    ctx.add(
+        "verdict_coverage_passed",
+        _flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
+        label="Test: leasing revenue covers its depreciation",
+        **summary,
+    )
+    ctx.add(
+        "verdict_economic_profit_passed",
+        _flag(all_of(gt(Ref("horizon_leasing_economic_profit"), 0), gt(leased, 0))),
+        label="Test: leasing earns more than the hurdle on its capital",
+        **summary,
+    )
+    by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.generations]
+    ctx.add(
+        "verdict_positive_npv_share",
+        safe_divide(
+            total(
+                revenue * _flag(gt(Key("cohort_lease_npv_usd", generation=g).ref(), 0))
+                for g, revenue in zip(ctx.generations, by_generation, strict=True)
+            ),
+            total(by_generation),
+        ),
+        label="Share of leasing revenue from generations whose leased cohort has a positive NPV",
+        schedule=Schedule.SUMMARY,
+        axis="scalar",
+        unit="share",
+    )
+    ctx.add(
+        "verdict_cohort_npv_passed",
+        _flag(all_of(ge(Ref("verdict_positive_npv_share"), 1 - 1e-9), gt(leased, 0))),
+        label="Test: every leased generation has a positive leased-cohort NPV",
+        **summary,
+    )
+    ctx.add(
+        "verdict_materiality_passed",
+        _flag(ge(Ref("horizon_leasing_share_of_value"), Ref("min_leasing_share"))),
+        label="Test: leasing is a material share of what the capacity is worth",
+        **summary,
+    )
+    economic = [Ref(f"verdict_{test}_passed") for test in ("coverage", "economic_profit", "cohort_npv")]
+    ctx.add(
+        "verdict_code",
+        if_(ge(total([*economic, Ref("verdict_materiality_passed")]), 4), 0, if_(ge(total(economic), 1), 1, 2)),
+        label="Verdict: 0 revenue asset, 1 partly, 2 cost centre",
+        schedule=Schedule.SUMMARY,
+        axis="scalar",
+        unit="code",
+    )
+
+
+Read = Callable[[str], float]
+"""A scalar row's value in one draw."""
+
+
+def label_of(code: float) -> VerdictLabel:
+    return VERDICT_LABELS[int(code)]
+
+
+def reasons(read: Read, generations: tuple[str, ...], money: str) -> tuple[Reason, ...]:
+    """The four tests of one draw, explained in words."""
+
+    def passed(test: str) -> bool:
+        return read(f"verdict_{test}_passed") >= 1
+
+    revenue, coverage, minimum = read("horizon_leasing_revenue"), read("horizon_coverage"), read("min_coverage")
+    profit, share, min_share = (
+        read("horizon_leasing_economic_profit"),
+        read("horizon_leasing_share_of_value"),
+        read("min_leasing_share"),
+    )
+    positive = read("verdict_positive_npv_share")
+    leased = [g for g in generations if read(Key("horizon_leasing_revenue", generation=g).id) > 0]
+    losing = [g for g in leased if read(Key("cohort_lease_npv_usd", generation=g).id) <= 0]
+    return (
+        Reason(
+            "coverage",
+            passed("coverage"),
+            coverage,
+            minimum,
+            f"leasing revenue {revenue:,.2f} {money} is {coverage:.2f}x the depreciation of the leased capacity "
+            f"(needs {minimum:.2f}x)",
+        ),
+        Reason(
+            "economic profit",
+            passed("economic_profit"),
+            profit,
+            0.0,
+            f"leasing NOPAT less a {read('hurdle_rate'):.1%} charge on its capital employed "
+            f"sums to {profit:,.2f} {money}",
+        ),
+        Reason(
+            "cohort NPV",
+            passed("cohort_npv"),
+            positive,
+            1.0,
+            "no capacity is leased"
+            if not leased
+            else (
+                f"{positive:.0%} of leasing revenue comes from generations whose accelerator, leased for its life, "
+                "has a positive NPV at the hurdle" + (f"; negative: {', '.join(losing)}" if losing else "")
+            ),
+        ),
+        Reason(
+            "materiality",
+            passed("materiality"),
+            share,
+            min_share,
+            f"leasing is {share:.1%} of the market value of all capacity in use (needs {min_share:.0%})",
+        ),
+    )
