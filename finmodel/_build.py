@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._loader import load_model
-from .engine import Projection, project
+from ._scenarios import BASE
+from .engine import Projection, project, structure_difference
 from .export import projection_document, write_all, write_csv, write_json, write_workbook
-from .export._workbook import BASE, structure_difference
 from .schema import CompanyModel, Scenario
 
 DEFAULT_MODELS_DIR = Path("models")
@@ -73,13 +73,13 @@ def structure_problems(model: CompanyModel, projections: dict[str, Projection]) 
     problems = []
     base = projections[BASE]
     for name, scenario in model.scenarios.items():
-        difference = structure_difference({BASE: base, name: projections[name]})
+        difference = structure_difference({BASE: base.graph, name: projections[name].graph})
         if difference is None:
             continue
         culprits = []
         for path, value in scenario.overrides.items():
             alone = model.model_copy(update={"scenarios": {name: Scenario(overrides={path: value})}})
-            if structure_difference({BASE: base, name: project(alone, name)}) is not None:
+            if structure_difference({BASE: base.graph, name: project(alone, name).graph}) is not None:
                 culprits.append(f"scenarios.{name}.overrides.{path}")
         for key in culprits or [f"scenarios.{name}"]:
             where, line, column = model.location_of(key) or model.location_of(f"scenarios.{name}") or ("", 1, 1)

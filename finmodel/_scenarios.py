@@ -15,6 +15,9 @@ from pydantic import ValidationError
 from ._errors import ScenarioError
 from .schema import CompanyModel, Provenance
 
+BASE = "base"
+"""The name of the model as written, without scenario overrides."""
+
 
 class ScenarioInvalid(Exception):
     """A scenario's overrides cannot be applied (``error`` from pydantic, or ``message`` at ``path``)."""

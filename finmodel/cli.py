@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
 from ._errors import FinmodelError, ModelError
+from .engine.presentation import TERMINAL_ROWS, number_format
 from .schema import model_file_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
@@ -46,7 +47,7 @@ def check_command(
     keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
 ) -> None:
     """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
-    from ._check import check_models
+    from .verify import check_models
 
     try:
         checks = check_models(models or company_model_files(), keep)
@@ -119,18 +120,10 @@ def _summary(outcome: ModelOutcome) -> Table:
     for period in projection.periods:
         table.add_column(period, justify="right")
     items = projection.line_items
-    for name in (
-        "capex_ai",
-        "leasing_revenue",
-        "internal_shadow_value",
-        "ebitda",
-        "depreciation",
-        "ebit",
-        "free_cash_flow",
-        "net_ppe_closing",
-    ):
-        table.add_row(projection.graph.rows[name].label, *(f"{value:,.1f}" for value in items[name]))
-    table.add_row("Leasing coverage (x)", *(f"{value:.2f}" for value in items["leasing_coverage"]))
+    for name in TERMINAL_ROWS:
+        row = projection.graph.rows[name]
+        decimals = 2 if number_format(row.unit).kind == "multiple" else 1
+        table.add_row(row.label, *(f"{value:,.{decimals}f}" for value in items[name]))
     return table
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from finmodel.export._libreoffice import find_soffice
 from finmodel.schema import CompanyModel
+from finmodel.verify import find_soffice
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from ._inputs import COHORT_PREFIX, Assumption, Assumptions
 from ._ir import Graph, Row
 from ._keys import Key
 from ._projection import Projection, inputs, project
+from ._structure import row_shapes, structure_difference
 from .blocks.verdict import Reason, Verdict
 
 __all__ = [
@@ -31,4 +32,6 @@ __all__ = [
     "presentation",
     "project",
     "rail_optimized_switch_count",
+    "row_shapes",
+    "structure_difference",
 ]

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Projection
+from ..engine.presentation import HEADLINE_METRICS
+
+HEADLINE_ROWS = tuple(metric.row for metric in HEADLINE_METRICS)
 
 
 def _clean(value: float) -> float | None:
@@ -63,22 +66,12 @@ def projection_document(
             name: {
                 "description": descriptions.get(name, ""),
                 "verdict": _verdict(other),
-                "metrics": {key: _clean(other.metrics[key]) for key in _HEADLINE if key in other.metrics},
+                "metrics": {key: _clean(other.metrics[key]) for key in HEADLINE_ROWS if key in other.metrics},
             }
             for name, other in scenarios.items()
         },
         "assumptions": assumptions,
     }
-
-
-_HEADLINE = (
-    "horizon_leasing_revenue",
-    "horizon_leasing_depreciation",
-    "horizon_coverage",
-    "horizon_leasing_roic",
-    "horizon_leasing_economic_profit",
-    "horizon_leasing_share_of_value",
-)
 
 
 def _verdict(projection: Projection) -> dict[str, Any]:

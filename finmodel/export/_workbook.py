@@ -18,7 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .._errors import ExportError
-from ..engine import COHORT_PREFIX, Graph, Key, Projection, formula
+from .._scenarios import BASE
+from ..engine import COHORT_PREFIX, Graph, Key, Projection, formula, structure_difference
 from ..engine.presentation import (
     CHARTS,
     COHORT_METRICS,
@@ -34,7 +35,6 @@ from ..engine.presentation import (
 FIRST_VALUE_COLUMN = 3
 SHEET_ORDER: tuple[str, ...] = ("Cover", *SCHEDULE_ORDER)
 SELECTOR_NAME = "Scenario"
-BASE = "base"
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
 
 
@@ -471,47 +471,11 @@ def _defined_name(row: str, taken: set[str]) -> str:
     return candidate
 
 
-def structure_difference(projections: Mapping[str, Projection]) -> tuple[str, str] | None:
-    """The first ``(scenario, row)`` whose formulas differ from the base case's, or ``None``.
-
-    A workbook switches scenarios by values only, so every scenario must share the base case's
-    rows and formulas.
-    """
-    base_name, base = next(iter(projections.items()))
-    reference = _shape(base.graph)
-    for name, other in projections.items():
-        if name == base_name:
-            continue
-        shape = _shape(other.graph)
-        for row in [*reference, *shape]:
-            if reference.get(row) != shape.get(row):
-                return name, row
-    return None
-
-
 def _check_same_structure(projections: Mapping[str, Projection]) -> None:
-    difference = structure_difference(projections)
+    difference = structure_difference({name: projection.graph for name, projection in projections.items()})
     if difference is not None:
         scenario, row = difference
         raise ExportError(
             f"scenario {scenario!r} changes the structure of the model, not only its values (first at line item "
             f"{row!r}), so it cannot be a column of the workbook's scenario table"
         )
-
-
-def _shape(graph: Graph) -> dict[str, str]:
-    def cell(name: str, column: int) -> str:
-        return f"{name}@{0 if graph.rows[name].axis == 'scalar' else column}"
-
-    def cell_range(name: str, first: int, last: int) -> str:
-        return f"{name}@{first}:{last}"
-
-    shape = {}
-    for name, row in graph.rows.items():
-        if row.kind == "input":
-            shape[name] = f"input:{row.axis}"
-        else:
-            shape[name] = "|".join(
-                formula(row.expr_at(c), c, cell, cell_range) for c in range(graph.axes[row.axis].size)
-            )
-    return shape

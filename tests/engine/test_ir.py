@@ -35,6 +35,7 @@ from finmodel.engine._ir import (
     total,
 )
 from finmodel.engine._numpy import evaluate
+from finmodel.engine.presentation import Schedule
 
 CELLS = {"a": "A1", "b": "B1", "c": "C1"}
 
@@ -68,8 +69,8 @@ def _scalar_graph(expr):
     graph = Graph()
     graph.add_axis(Axis("scalar", ("value",)))
     for name in CELLS:
-        graph.add_input(name, "scalar", label=name, unit="", group="in")
-    graph.add("out", "scalar", expr, label="out", unit="", group="calc")
+        graph.add_input(name, "scalar", label=name, unit="", group=Schedule.SUMMARY)
+    graph.add("out", "scalar", expr, label="out", unit="", group=Schedule.SUMMARY)
     return graph
 
 
@@ -102,8 +103,8 @@ def _period_graph(columns=5):
     graph = Graph()
     graph.add_axis(Axis("period", tuple(str(2024 + i) for i in range(columns))))
     graph.add_axis(Axis("scalar", ("value",)))
-    graph.add_input("growth", "scalar", label="", unit="", group="in")
-    graph.add_input("flow", "period", label="", unit="", group="in")
+    graph.add_input("growth", "scalar", label="", unit="", group=Schedule.SUMMARY)
+    graph.add_input("flow", "period", label="", unit="", group=Schedule.SUMMARY)
     return graph
 
 
@@ -115,9 +116,16 @@ def test_lag_recurrence_and_fixed_column():
         Ref("balance", lag=1, fill=100.0) * (1 + Ref("growth")) + Ref("flow"),
         label="",
         unit="",
-        group="c",
+        group=Schedule.SUMMARY,
     )
-    graph.add("first_flow", "period", Ref("flow", at=0) + PerColumn((0, 1, 2, 3, 4)), label="", unit="", group="c")
+    graph.add(
+        "first_flow",
+        "period",
+        Ref("flow", at=0) + PerColumn((0, 1, 2, 3, 4)),
+        label="",
+        unit="",
+        group=Schedule.SUMMARY,
+    )
     flows = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
     values = evaluate(graph, {"growth": np.array([[0.1]]), "flow": flows}, draws=1)
     expected, balance = [], 100.0
@@ -131,8 +139,8 @@ def test_lag_recurrence_and_fixed_column():
 def test_two_row_cycle_through_a_lag_is_stepped():
     # nbv[t] = nbv[t-1] - dep[t]; dep[t] = 20% of nbv[t-1] (declining balance), nbv starts at 100.
     graph = _period_graph(4)
-    graph.add("dep", "period", Ref("nbv", lag=1, fill=100.0) * 0.2, label="", unit="", group="c")
-    graph.add("nbv", "period", Ref("nbv", lag=1, fill=100.0) - Ref("dep"), label="", unit="", group="c")
+    graph.add("dep", "period", Ref("nbv", lag=1, fill=100.0) * 0.2, label="", unit="", group=Schedule.SUMMARY)
+    graph.add("nbv", "period", Ref("nbv", lag=1, fill=100.0) - Ref("dep"), label="", unit="", group=Schedule.SUMMARY)
     components = evaluation_order(graph)
     cycle = next(c for c in components if "dep" in c)
     assert cycle == ["dep", "nbv"] and is_recurrence(graph, cycle)
@@ -142,8 +150,8 @@ def test_two_row_cycle_through_a_lag_is_stepped():
 
 def test_same_column_cycle_is_refused():
     graph = _period_graph(3)
-    graph.add("x", "period", Ref("y") + 1, label="", unit="", group="c")
-    graph.add("y", "period", Ref("x") + 1, label="", unit="", group="c")
+    graph.add("x", "period", Ref("y") + 1, label="", unit="", group=Schedule.SUMMARY)
+    graph.add("y", "period", Ref("x") + 1, label="", unit="", group=Schedule.SUMMARY)
     with pytest.raises(ValueError, match="same column"):
         evaluation_order(graph)
 
@@ -152,9 +160,11 @@ def test_summary_nodes_follow_excel_semantics():
     import numpy_financial as npf
 
     graph = _period_graph(4)
-    graph.add("npv", "scalar", Npv(Ref("growth"), "flow", 1, 3) + Ref("flow", at=0), label="", unit="", group="c")
-    graph.add("irr", "scalar", Irr("flow", 0, 3), label="", unit="", group="c")
-    graph.add("sum", "scalar", RowSum("flow", 1, 2), label="", unit="", group="c")
+    graph.add(
+        "npv", "scalar", Npv(Ref("growth"), "flow", 1, 3) + Ref("flow", at=0), label="", unit="", group=Schedule.SUMMARY
+    )
+    graph.add("irr", "scalar", Irr("flow", 0, 3), label="", unit="", group=Schedule.SUMMARY)
+    graph.add("sum", "scalar", RowSum("flow", 1, 2), label="", unit="", group=Schedule.SUMMARY)
     flows = [-100.0, 30.0, 40.0, 50.0]
     values = evaluate(graph, {"growth": np.array([[0.08]]), "flow": np.array([flows])}, draws=1)
     assert values["npv"][0, 0] == pytest.approx(npf.npv(0.08, flows))
@@ -173,8 +183,15 @@ def test_summary_nodes_follow_excel_semantics():
 def test_draws_are_independent():
     # Three draws of the growth rate in one evaluation equal three separate evaluations.
     graph = _period_graph(3)
-    graph.add("balance", "period", Ref("balance", lag=1, fill=1.0) * (1 + Ref("growth")), label="", unit="", group="c")
-    graph.add("flag", "period", if_(lt(Ref("balance"), 1.1), 1, 0), label="", unit="", group="c")
+    graph.add(
+        "balance",
+        "period",
+        Ref("balance", lag=1, fill=1.0) * (1 + Ref("growth")),
+        label="",
+        unit="",
+        group=Schedule.SUMMARY,
+    )
+    graph.add("flag", "period", if_(lt(Ref("balance"), 1.1), 1, 0), label="", unit="", group=Schedule.SUMMARY)
     rates = np.array([[0.0], [0.05], [0.2]])
     together = evaluate(graph, {"growth": rates, "flow": np.zeros((1, 3))}, draws=3)
     for draw, rate in enumerate(rates[:, 0]):

@@ -103,7 +103,8 @@ def test_inputs_vary_by_draw(make_model):
     together = project(model, draws=3, inputs={"leasing_utilisation": draws})
     revenue = together.series("leasing_revenue")[:, 0]
     np.testing.assert_allclose(revenue, 1000 * 8760 * draws[:, 0] * 3.0)
-    assert together.verdict.probability == pytest.approx(2 / 3)
+    assert together.verdict_shares["revenue asset"] == pytest.approx(2 / 3)
+    assert together.verdict_labels[0] != "revenue asset" and together.verdict_labels[1:] == ("revenue asset",) * 2
 
 
 def test_one_period_timeline(make_model):

@@ -17,10 +17,9 @@ import pytest
 
 from finmodel import load_model, project
 from finmodel._build import build, company_model_files, project_all_scenarios
-from finmodel._check import check_models, select_scenario
 from finmodel.export import write_workbook
-from finmodel.export._libreoffice import compare, recalculate, recalculated_values
 from finmodel.schema import CompanyModel
+from finmodel.verify import check_models, compare, recalculate, recalculated_values, select_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from finmodel.export import _libreoffice
-from finmodel.export._libreoffice import (
+from finmodel.verify import _libreoffice
+from finmodel.verify._libreoffice import (
     Mismatch,
     RecalcError,
     compare,

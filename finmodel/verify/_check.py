@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 
-from ._build import project_all_scenarios
-from ._loader import load_model
-from .export._libreoffice import Mismatch, compare, recalculate, recalculated_values
-from .export._workbook import WorkbookLayout, write_workbook
+from .._build import project_all_scenarios
+from .._loader import load_model
+from ..export import WorkbookLayout, write_workbook
+from ._libreoffice import Mismatch, compare, recalculate, recalculated_values
 
 REL_TOL = 1e-9
 
