@@ -1,27 +1,41 @@
 """finmodel: does a company's AI CapEx become a revenue asset?
 
 Load a declarative YAML company model, project it into fleet, depreciation, P&L, cash flow,
-PP&E and per-generation cohort economics, and judge the result.
+PP&E and per-generation cohort economics, and judge the result. What a user calls is listed in
+``__all__``; every error raised on purpose derives from :class:`FinmodelError`.
 """
 
-from ._errors import ExportError, FinmodelError, ModelError, Problem, ScenarioError
+from ._build import BuildReport, ModelOutcome, build, project_all_scenarios, validate
+from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
 from ._loader import load_catalog, load_model
 from ._scenarios import with_scenario
-from .engine import Projection, Reason, Verdict, project
+from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
 from .schema import CompanyModel
+from .verify import WorkbookCheck, check_models
 
 __all__ = [
+    "BuildReport",
     "CompanyModel",
     "ExportError",
     "FinmodelError",
+    "InputError",
+    "InputSpec",
     "ModelError",
+    "ModelOutcome",
     "Problem",
     "Projection",
     "Reason",
+    "RecalcError",
     "ScenarioError",
     "Verdict",
+    "WorkbookCheck",
+    "build",
+    "check_models",
+    "inputs",
     "load_catalog",
     "load_model",
     "project",
+    "project_all_scenarios",
+    "validate",
     "with_scenario",
 ]

@@ -43,3 +43,7 @@ class InputError(FinmodelError):
 
 class ExportError(FinmodelError):
     """An output could not be written."""
+
+
+class RecalcError(FinmodelError):
+    """LibreOffice could not be run, or its output cannot be trusted as a recalculation."""

@@ -10,9 +10,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
 from ._errors import FinmodelError, ModelError
+from ._loader import load_model
+from .engine import inputs
 from .engine.presentation import TERMINAL_ROWS, number_format
 from .schema import model_file_schema
 
@@ -76,6 +79,32 @@ def check_command(
             err.print(f"{check.model_file}:{check.scenario}: {problem}", markup=False, highlight=False)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
+
+
+@app.command("inputs")
+def inputs_command(
+    model: Annotated[Path, typer.Argument(help="A model file.")],
+    scenario: Annotated[
+        str | None, typer.Option(help="Scenario whose values to show (default: the base case).")
+    ] = None,
+) -> None:
+    """List every input that project(inputs=...) can vary: name, unit, axis, base value, source field."""
+    try:
+        specs = inputs(load_model(model), scenario)
+    except ModelError as error:
+        for problem in error.problems:
+            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except FinmodelError as error:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    table = Table(title=f"Inputs of {model}", caption="structural inputs change the graph: vary them with a scenario")
+    for column in ("name", "unit", "axis", "base", "from", "structural"):
+        table.add_column(column, justify="right" if column == "base" else "left")
+    for spec in specs:
+        base = f"{spec.base[0]:,.4g}" if len(set(spec.base)) == 1 else f"{spec.base[0]:,.4g} … {spec.base[-1]:,.4g}"
+        table.add_row(Text(spec.name), spec.unit, spec.axis, base, Text(spec.path), "yes" if spec.structural else "")
+    out.print(table)
 
 
 @app.command("schema")

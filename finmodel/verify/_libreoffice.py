@@ -24,7 +24,7 @@ import openpyxl
 import xlsxwriter
 from openpyxl.worksheet.formula import ArrayFormula
 
-from .._errors import FinmodelError
+from .._errors import RecalcError
 
 Coordinate = tuple[str, str]
 """(sheet title, "A1"-style cell reference)."""
@@ -54,10 +54,6 @@ _CANARY_SHEET = "Canary"
 _CANARY_CELL = "A3"
 _CANARY_STALE_VALUE = 999
 _CANARY_TRUE_VALUE = 3
-
-
-class RecalcError(FinmodelError):
-    """LibreOffice could not be run, or its output cannot be trusted as a recalculation."""
 
 
 @dataclass(frozen=True)

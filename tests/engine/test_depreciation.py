@@ -148,3 +148,12 @@ def test_mid_period_double_declining_balance(make_model):
     expected.append(book)
     np.testing.assert_allclose(dep, [*expected, 0], atol=1e-9)
     assert dep.sum() == pytest.approx(100.0)
+
+
+def test_every_method_of_the_schema_registry_has_a_rule_and_is_offered_by_the_schema():
+    from finmodel.engine.blocks.depreciation import SPREAD_RULES
+    from finmodel.schema import DepreciationMethod, model_file_schema
+
+    assert set(SPREAD_RULES) == set(DepreciationMethod)
+    offered = model_file_schema()["$defs"]["DepreciationMethod"]["anyOf"][0]["enum"]
+    assert offered == ["straight_line", "declining_balance", "sum_of_years_digits", "none"]
