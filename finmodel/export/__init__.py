@@ -2,6 +2,6 @@
 
 from ._atomic import write_all
 from ._tables import projection_document, write_csv, write_json
-from ._workbook import WorkbookLayout, write_workbook
+from .workbook import WorkbookLayout, write_workbook
 
 __all__ = ["WorkbookLayout", "projection_document", "write_all", "write_csv", "write_json", "write_workbook"]
