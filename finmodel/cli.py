@@ -75,8 +75,8 @@ def check_command(
         )
     out.print(table)
     for check in checks:
-        for problem in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
-            err.print(f"{check.model_file}:{check.scenario}: {problem}", markup=False, highlight=False)
+        for text in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
+            err.print(f"{check.model_file}:{check.scenario}: {text}", markup=False, highlight=False)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ presentation registry — never the private modules.
 from . import presentation
 from ._catalogue import InputSpec
 from ._cluster import ClusterBuild, rail_optimized_switch_count
-from ._excel import formula
+from ._excel import CellAddress, RangeAddress, formula
 from ._inputs import COHORT_PREFIX, Assumption, Assumptions
 from ._ir import Graph, Row
 from ._keys import Key
@@ -19,11 +19,13 @@ __all__ = [
     "COHORT_PREFIX",
     "Assumption",
     "Assumptions",
+    "CellAddress",
     "ClusterBuild",
     "Graph",
     "InputSpec",
     "Key",
     "Projection",
+    "RangeAddress",
     "Reason",
     "Row",
     "Verdict",

@@ -46,6 +46,7 @@ def catalogue(assumptions: Assumptions) -> tuple[InputSpec, ...]:
     """Every input of a resolved model, in the order the workbook lists them."""
     timeline = assumptions.model.timeline
     specs = []
+    columns: tuple[str, ...]
     for row in assumptions.rows.values():
         if row.axis == "scalar":
             axis, columns = "scalar", ("value",)

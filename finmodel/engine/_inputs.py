@@ -295,9 +295,9 @@ def resolve(model: CompanyModel) -> Assumptions:
                     path=f"allocation.{rule_index}.by_age.{band_index}.{use}",
                 )
 
-    for name, label, unit, path in _SCALARS:
-        value = model.hurdle_rate if name == "hurdle_rate" else _at_path(model, path)
-        add(name, "scalar", value, label=label, unit=unit, path=path)
+    for scalar, label, unit, path in _SCALARS:
+        value = model.hurdle_rate if scalar == "hurdle_rate" else _at_path(model, path)
+        add(scalar, "scalar", value, label=label, unit=unit, path=path)
     if model.verdict.horizon_start_year is not None:
         add(
             "horizon_start_year",

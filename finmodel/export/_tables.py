@@ -28,7 +28,7 @@ def projection_document(
     assumptions = {}
     for name, row in projection.assumptions.rows.items():
         provenance = model.source_of(row.path)
-        entry = {
+        entry: dict[str, Any] = {
             "values": [_clean(v) for v in row.values] if row.axis != "scalar" else _clean(row.values[0]),
             "unit": row.unit,
             "label": row.label,

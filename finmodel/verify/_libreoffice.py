@@ -175,7 +175,7 @@ def compare(
 def _matches(expected: object, actual: object, *, rel_tol: float, abs_tol: float) -> bool:
     if actual is None or _is_excel_error(actual):
         return False
-    if _is_number(actual) and _is_number(expected):
+    if isinstance(actual, int | float) and isinstance(expected, int | float) and _is_number(actual):
         return math.isclose(float(actual), float(expected), rel_tol=rel_tol, abs_tol=abs_tol)
     return actual == expected
 

@@ -60,6 +60,10 @@ class Context:
         """Define a calculated row by one expression, or one expression per column."""
         return self.graph.add(key, axis, expr, label=label, unit=unit, group=schedule)
 
+    def add_summary(self, key: RowId, expr: Expr | Number, *, label: str, unit: str) -> Ref:
+        """Define a single-value result on the Summary schedule."""
+        return self.add(key, expr, label=label, unit=unit, schedule=Schedule.SUMMARY, axis="scalar")
+
     # ------------------------------------------------------------------ time in service
 
     def age_at_start(self, vintage: int, column: int) -> float:

@@ -10,6 +10,7 @@ life ends within the period. Economic depreciation is straight line over the eco
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ...schema import DepreciationMethod
 from .._ir import Const, Expr, Ref, if_, le, maximum, minimum
@@ -76,7 +77,7 @@ def define(ctx: Context) -> None:
         )
         ctx.add(
             Key("accelerator_capital", vintage=period),
-            ctx.by_vintage(v, lambda t, v=v, period=period: _accelerator_capital(ctx, v, period, t)),
+            ctx.by_vintage(v, partial(_accelerator_capital, ctx, v, period)),
             label=f"Capital employed in accelerator assets bought {period}",
             unit=m,
             schedule=Schedule.DEPRECIATION,
@@ -92,7 +93,9 @@ def define(ctx: Context) -> None:
         mix = Key("gpu_mix", generation=g)
         ctx.add(
             Key("depreciation_generation", generation=g),
-            ctx.over_vintages(lambda v, p, mix=mix: Key("accelerator_depreciation", vintage=p).ref() * mix.ref(at=v)),
+            ctx.over(
+                Key("accelerator_depreciation", vintage=p).ref() * mix.ref(at=v) for v, p in enumerate(ctx.periods)
+            ),
             label=f"Depreciation of {g} assets",
             unit=m,
             schedule=Schedule.DEPRECIATION,

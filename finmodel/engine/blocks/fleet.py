@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...schema import USES
 from .._ir import Expr, PerColumn, Ref, all_of, ge, if_, lt, maximum, minimum, safe_divide
 from .._keys import Key
@@ -24,13 +26,14 @@ def define(ctx: Context) -> None:
         schedule=Schedule.FLEET,
     )
     for key, units, label in (
-        ("installed_it_kw", lambda g: Key("installed_units", generation=g), "IT power in service"),
-        ("leased_it_kw", lambda g: Key("units", generation=g, use="leasing"), "IT power of leased accelerators"),
+        ("installed_it_kw", Key("installed_units"), "IT power in service"),
+        ("leased_it_kw", Key("units", use="leasing"), "IT power of leased accelerators"),
     ):
         ctx.add(
             key,
-            ctx.over_generations(
-                lambda g, units=units: units(g).ref() * Key("power_kw_per_accelerator", generation=g).ref()
+            ctx.over(
+                replace(units, generation=g).ref() * Key("power_kw_per_accelerator", generation=g).ref()
+                for g in ctx.generations
             ),
             label=label,
             unit="kW",
@@ -105,11 +108,13 @@ def _generation(ctx: Context, g: str) -> None:
         schedule=Schedule.FLEET,
     )
     for use in USES:
+
+        def in_use(v: int, t: int, use: str = use) -> Expr:
+            return units_in_service(g, ctx.periods[v]).ref() * ctx.share(g, v, t, use)
+
         ctx.add(
             Key("units", generation=g, use=use),
-            ctx.over_vintages_to_date(
-                lambda v, t, use=use: units_in_service(g, ctx.periods[v]).ref() * ctx.share(g, v, t, use)
-            ),
+            ctx.over_vintages_to_date(in_use),
             label=f"Accelerators in {use} (period average): {g}",
             unit="accelerators",
             schedule=Schedule.FLEET,

@@ -68,11 +68,13 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         ctx.add(
             Key(item, generation=g),
-            ctx.over_vintages_to_date(
-                lambda v, t, source=source: (
+            [
+                ctx.over(
                     Key(source, vintage=ctx.periods[v]).ref() * mix.ref(at=v) * ctx.share(g, v, t, "leasing")
+                    for v in range(t + 1)
                 )
-            ),
+                for t in range(ctx.count)
+            ],
             label=label,
             unit=m,
             schedule=schedule,

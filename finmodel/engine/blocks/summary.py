@@ -19,31 +19,27 @@ HORIZON_TOTALS = (
 
 def define(ctx: Context) -> None:
     _horizon(ctx)
-    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar"}
     for item, label in HORIZON_TOTALS:
-        ctx.add(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=ctx.money, **summary)
-    ctx.add(
+        ctx.add_summary(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=ctx.money)
+    ctx.add_summary(
         "horizon_coverage",
         safe_divide(Ref("horizon_leasing_revenue"), Ref("horizon_leasing_depreciation")),
         label="Leasing revenue / attributed depreciation over the horizon",
         unit="x",
-        **summary,
     )
-    ctx.add(
+    ctx.add_summary(
         "horizon_leasing_roic",
         safe_divide(Ref("horizon_leasing_nopat"), Ref("horizon_leasing_capital") * ctx.step),
         label="Leasing ROIC over the horizon (NOPAT / capital employed)",
         unit="rate",
-        **summary,
     )
-    ctx.add(
+    ctx.add_summary(
         "horizon_leasing_share_of_value",
         safe_divide(
             Ref("horizon_leasing_revenue"), Ref("horizon_leasing_revenue") + Ref("horizon_internal_market_value")
         ),
         label="Leasing share of the market value of capacity used over the horizon",
         unit="share",
-        **summary,
     )
     for g in ctx.generations:
         _generation(ctx, g)
@@ -62,13 +58,11 @@ def _horizon(ctx: Context) -> None:
 
 def _generation(ctx: Context, g: str) -> None:
     m, tax = ctx.money, Ref("tax_rate")
-    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar"}
-    revenue = ctx.add(
+    revenue = ctx.add_summary(
         Key("horizon_leasing_revenue", generation=g),
         ctx.over_horizon(Key("leasing_revenue", generation=g)),
         label=f"{g}: leasing revenue over the horizon",
         unit=m,
-        **summary,
     )
     capex = Key("capex_generation", generation=g)
     for item, depreciation, label in (
@@ -105,17 +99,15 @@ def _generation(ctx: Context, g: str) -> None:
         profit = ctx.over_horizon(Key("generation_ebitda", generation=g)) - ctx.over_horizon(
             Key(depreciation, generation=g)
         )
-        ctx.add(
+        ctx.add_summary(
             Key(f"generation_roic_{suffix}", generation=g),
             safe_divide(profit * (1 - tax), employed * ctx.step),
             label=f"{g}: ROIC at the shadow price, {suffix} depreciation",
             unit="rate",
-            **summary,
         )
-    ctx.add(
+    ctx.add_summary(
         Key("generation_coverage", generation=g),
         safe_divide(revenue, ctx.over_horizon(Key("leasing_depreciation", generation=g))),
         label=f"{g}: leasing revenue / depreciation of leased units",
         unit="x",
-        **summary,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .._ir import Expr, Ref, all_of, ge, gt, if_, safe_divide, total
 from .._keys import Key
-from ..presentation import VERDICT_LABELS, Schedule, VerdictLabel
+from ..presentation import VERDICT_LABELS, VerdictLabel
 from ._context import Context
 
 
@@ -50,21 +50,20 @@ def _flag(condition: Expr) -> Expr:
 def define(ctx: Context) -> None:
     """The four tests, as flags, and the verdict code (0 revenue asset, 1 partly, 2 cost centre)."""
     leased = Ref("horizon_leasing_revenue")
-    summary = {"schedule": Schedule.SUMMARY, "axis": "scalar", "unit": "flag"}
-    ctx.add(
+    ctx.add_summary(
         "verdict_coverage_passed",
         _flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
         label="Test: leasing revenue covers its depreciation",
-        **summary,
+        unit="flag",
     )
-    ctx.add(
+    ctx.add_summary(
         "verdict_economic_profit_passed",
         _flag(all_of(gt(Ref("horizon_leasing_economic_profit"), 0), gt(leased, 0))),
         label="Test: leasing earns more than the hurdle on its capital",
-        **summary,
+        unit="flag",
     )
     by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.generations]
-    ctx.add(
+    ctx.add_summary(
         "verdict_positive_npv_share",
         safe_divide(
             total(
@@ -74,29 +73,25 @@ def define(ctx: Context) -> None:
             total(by_generation),
         ),
         label="Share of leasing revenue from generations whose leased cohort has a positive NPV",
-        schedule=Schedule.SUMMARY,
-        axis="scalar",
         unit="share",
     )
-    ctx.add(
+    ctx.add_summary(
         "verdict_cohort_npv_passed",
         _flag(all_of(ge(Ref("verdict_positive_npv_share"), 1 - 1e-9), gt(leased, 0))),
         label="Test: every leased generation has a positive leased-cohort NPV",
-        **summary,
+        unit="flag",
     )
-    ctx.add(
+    ctx.add_summary(
         "verdict_materiality_passed",
         _flag(ge(Ref("horizon_leasing_share_of_value"), Ref("min_leasing_share"))),
         label="Test: leasing is a material share of what the capacity is worth",
-        **summary,
+        unit="flag",
     )
     economic = [Ref(f"verdict_{test}_passed") for test in ("coverage", "economic_profit", "cohort_npv")]
-    ctx.add(
+    ctx.add_summary(
         "verdict_code",
         if_(ge(total([*economic, Ref("verdict_materiality_passed")]), 4), 0, if_(ge(total(economic), 1), 1, 2)),
         label="Verdict: 0 revenue asset, 1 partly, 2 cost centre",
-        schedule=Schedule.SUMMARY,
-        axis="scalar",
         unit="code",
     )
 

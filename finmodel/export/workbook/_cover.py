@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ...engine import Key
+from ...engine import CellAddress, Graph, Key, Projection, RangeAddress
 from ...engine.presentation import (
     CHARTS,
     COHORT_METRICS,
@@ -13,11 +15,22 @@ from ...engine.presentation import (
     Chart,
     number_format,
 )
-from ._layout import FIRST_VALUE_COLUMN, SELECTOR_NAME, FormulaCell, header_row_of
+from ._layout import FIRST_VALUE_COLUMN, SELECTOR_NAME, FormulaCell, WorkbookLayout, header_row_of
+from ._style import Formats
 
 
 class CoverWriter:
     """The Cover sheet, written after the schedules so its formulas can point at them."""
+
+    formats: Formats
+    shown: Projection
+    graph: Graph
+    layout: WorkbookLayout
+    selected: str
+    scenarios: list[str]
+
+    def address(self, from_sheet: str) -> tuple[CellAddress, RangeAddress]:
+        raise NotImplementedError
 
     def write_cover(self, workbook, sheet) -> None:
         f = self.formats
@@ -107,8 +120,8 @@ class CoverWriter:
         others = [s for s in chart.series if kinds[s.style] != kinds[first]]
         extra = workbook.add_chart({"type": kinds[others[0].style]}) if others else None
         for line in chart.series:
-            target = combined if kinds[line.style] == kinds[first] else extra
-            spec = {"name": line.label, "categories": categories, "values": series(line.row)}
+            target = combined if kinds[line.style] == kinds[first] or extra is None else extra
+            spec: dict[str, Any] = {"name": line.label, "categories": categories, "values": series(line.row)}
             if line.style == "column":
                 spec["fill"] = {"color": line.colour}
             else:

@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..._errors import ExportError
 from ..._scenarios import BASE
-from ...engine import COHORT_PREFIX, Graph, Projection, formula, structure_difference
+from ...engine import COHORT_PREFIX, CellAddress, Graph, Projection, RangeAddress, formula, structure_difference
 from ...engine.presentation import (
     SCALAR_SCHEDULES,
     Schedule,
@@ -92,7 +92,7 @@ class _Writer(CoverWriter):
             if row.kind == "input":
                 self.layout.names[name] = defined_name(name, set(self.layout.names.values()))
 
-    def address(self, from_sheet: str):
+    def address(self, from_sheet: str) -> tuple[CellAddress, RangeAddress]:
         def cell(name: str, column: int) -> str:
             row = self.graph.rows[name]
             if row.axis == "scalar":
