@@ -151,8 +151,9 @@ def _summary(outcome: ModelOutcome) -> Table:
     items = projection.line_items
     for name in TERMINAL_ROWS:
         row = projection.graph.rows[name]
-        decimals = 2 if number_format(row.unit).kind == "multiple" else 1
-        table.add_row(row.label, *(f"{value:,.{decimals}f}" for value in items[name]))
+        kind = number_format(row.unit).kind
+        text = "{:.1%}" if kind == "share" else "{:,.2f}" if kind == "multiple" else "{:,.1f}"
+        table.add_row(row.label, *(text.format(value) for value in items[name]))
     return table
 
 

@@ -115,15 +115,16 @@ COHORT_METRICS: tuple[Metric, ...] = (
 TERMINAL_ROWS: tuple[str, ...] = (
     "capex_ai",
     "leasing_revenue",
-    "internal_shadow_value",
-    "ebitda",
-    "depreciation",
-    "ebit",
-    "free_cash_flow",
-    "net_ppe_closing",
+    "leasing_operating_cost",
+    "leasing_ebitda",
+    "leasing_ebitda_margin",
+    "leasing_depreciation",
+    "leasing_ebit",
+    "leasing_nopat",
+    "leasing_economic_profit",
     "leasing_coverage",
 )
-"""Period rows of the summary table printed by ``finmodel build``."""
+"""Period rows of the summary table printed by ``finmodel build``: the leasing P&L the verdict judges."""
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,12 @@ def test_billed_share_ramps_leased_capacity(make_model):
     items = project(make_model({"allocation": [{"by_age": bands}]})).line_items
     np.testing.assert_allclose(items["leasing_units[X1]"].iloc[:4], 1000)
     np.testing.assert_allclose(items["leasing_revenue"].iloc[:2], [1000 * 7008 * 3.0 * 0.8, 1000 * 7008 * 3.0])
+
+
+def test_leasing_ebitda_margin(make_model):
+    # A leased unit bills 8,760 h × 80% × $3 = 21,024 a year; power 1 kW × 1.2 × $0.10 × 8,760 = 1,051.2
+    # and facility 1 kW × $100 × 12 = 1,200 leave 18,772.8: a margin of 89.29%. After the 4-year
+    # life nothing is billed and the margin reads 0, not a division by zero.
+    margin = project(_leasing_model(make_model, 1.0, 3.0)).line_items["leasing_ebitda_margin"]
+    assert margin.iloc[0] == pytest.approx(18_772.8 / 21_024)
+    assert margin.iloc[-1] == 0

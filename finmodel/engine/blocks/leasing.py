@@ -40,6 +40,13 @@ def define(ctx: Context) -> None:
     ebitda = ctx.add(
         "leasing_ebitda", Ref("leasing_revenue") - operating, label="Leasing EBITDA", unit=m, schedule=schedule
     )
+    ctx.add(
+        "leasing_ebitda_margin",
+        safe_divide(ebitda, Ref("leasing_revenue")),
+        label="Leasing EBITDA margin (0 before any revenue)",
+        unit="share",
+        schedule=schedule,
+    )
     ebit = ctx.add("leasing_ebit", ebitda - depreciation, label="Leasing EBIT", unit=m, schedule=schedule)
     tax = ctx.taxed("leasing_tax", ebit, "Tax on leasing EBIT", schedule)
     nopat = ctx.add("leasing_nopat", ebit - tax, label="Leasing NOPAT", unit=m, schedule=schedule)
