@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,14 +11,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
 from ._errors import FinmodelError, ModelError
 from .schema import model_file_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+# Output carries text from model files (names, keys, paths): never interpret it as markup or emoji.
+out = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, markup=False, emoji=False, highlight=False)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 Models = Annotated[list[Path] | None, typer.Argument(help="Model files (default: every model in models/).")]
 
@@ -52,18 +56,18 @@ def check_command(
         checks = check_models(models or company_model_files(), keep)
     except ModelError as error:
         for problem in error.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            err.print(_inert(problem), soft_wrap=True)
         raise typer.Exit(1) from None
     except FinmodelError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        err.print(_inert(error), soft_wrap=True)
         raise typer.Exit(1) from None
     table = Table(title="Workbook vs engine (LibreOffice recalculation)")
     for column in ("model", "scenario", "formula cells", "formula share", "mismatches", "error cells"):
         table.add_column(column, justify="left" if column in ("model", "scenario") else "right")
     for check in checks:
         table.add_row(
-            check.model_file.stem,
-            check.scenario,
+            _inert(check.model_file.stem),
+            _inert(check.scenario),
             f"{check.formula_cells:,}",
             f"{check.formula_share:.1%}",
             str(len(check.mismatches)),
@@ -72,7 +76,7 @@ def check_command(
     out.print(table)
     for check in checks:
         for problem in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
-            err.print(f"{check.model_file}:{check.scenario}: {problem}", markup=False, highlight=False)
+            err.print(_inert(f"{check.model_file}:{check.scenario}: {problem}"))
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 
@@ -89,19 +93,19 @@ def _report(report: BuildReport, *, built: bool) -> None:
         raise typer.Exit(2)
     for outcome in report.outcomes:
         for problem in outcome.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            err.print(_inert(problem), soft_wrap=True)
         if outcome.error:
-            err.print(f"{outcome.file}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+            err.print(_inert(f"{outcome.file}: {outcome.error}"), soft_wrap=True)
         if outcome.ok and built and outcome.projection is not None:
             out.print(_summary(outcome))
             for reason in outcome.projection.verdict.reasons:
-                mark = "[green]pass[/]" if reason.passed else "[red]fail[/]"
-                out.print(f"  {mark} {reason.test}: {reason.detail}", highlight=False)
+                mark = ("pass", "green") if reason.passed else ("fail", "red")
+                out.print(Text.assemble("  ", mark, " ", _inert(f"{reason.test}: {reason.detail}")))
         elif outcome.ok:
-            out.print(f"{outcome.file}: ok", highlight=False)
+            out.print(_inert(f"{outcome.file}: ok"))
     failed = [o for o in report.outcomes if not o.ok]
     if failed:
-        err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed", highlight=False)
+        err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed")
         raise typer.Exit(1)
 
 
@@ -114,7 +118,8 @@ def _summary(outcome: ModelOutcome) -> Table:
     title = f"{model.company.name} ({model.company.ticker}) — {verdict.label.upper()}"
     if projection.scenario:
         title += f" [{projection.scenario}]"
-    table = Table(title=title, caption=f"money in {unit}; written: {', '.join(str(p) for p in outcome.outputs)}")
+    written = ", ".join(str(path) for path in outcome.outputs)
+    table = Table(title=_inert(title), caption=_inert(f"money in {unit}; written: {written}"))
     table.add_column("line item")
     for period in projection.periods:
         table.add_column(period, justify="right")
@@ -129,9 +134,15 @@ def _summary(outcome: ModelOutcome) -> Table:
         "free_cash_flow",
         "net_ppe_closing",
     ):
-        table.add_row(projection.graph.rows[name].label, *(f"{value:,.1f}" for value in items[name]))
+        table.add_row(_inert(projection.graph.rows[name].label), *(f"{value:,.1f}" for value in items[name]))
     table.add_row("Leasing coverage (x)", *(f"{value:.2f}" for value in items["leasing_coverage"]))
     return table
+
+
+def _inert(text: object) -> Text:
+    """Text from a model as plain characters: control characters are spelled out (ESC as \\x1b),
+    so a name in a model file cannot move the cursor, recolour or retitle the terminal."""
+    return Text(_CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text)))
 
 
 def main() -> None:

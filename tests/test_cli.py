@@ -214,3 +214,55 @@ def test_build_a_named_scenario(tmp_path: Path) -> None:
     assert document["model"]["scenario"] == "bear"
     assert set(document["scenarios"]) == {"base", "bull"}
     assert document["assumptions"]["leasing_utilisation"]["values"] == 0.55
+
+
+# --------------------------------------------------------------------------- terminal output (in process)
+
+
+def invoke(*args: str) -> Any:
+    """Run the command in this process, stdout and stderr apart."""
+    from typer.testing import CliRunner
+
+    from finmodel.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def with_company_name(directory: Path, yaml_name: str) -> Path:
+    return copy_model(
+        directory, META.read_text(encoding="utf-8").replace("  name: Meta Platforms\n", f"  name: {yaml_name}\n", 1)
+    )
+
+
+def test_a_company_name_with_rich_markup_prints_as_written(tmp_path: Path) -> None:
+    model = with_company_name(tmp_path / "src", '"Evil [/x] Corp [bold]"')
+    result = invoke("build", str(model), "--out", str(tmp_path / "out"))
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0, result.stderr
+    assert "Evil [/x] Corp [bold] (META)" in result.stdout
+
+
+def test_a_problem_on_line_100_prints_its_line_number(tmp_path: Path) -> None:
+    text = META.read_text(encoding="utf-8")
+    bad = "  utilisation: {value: 1.5,"
+    text = text.replace("  utilisation: {value: 0.75,", bad, 1)
+    line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith(bad))) + 1
+    model = copy_model(tmp_path, "#\n" * (100 - line) + text)
+    result = invoke("validate", str(model))
+    assert result.exit_code == 1
+    assert f"{model}:100:3: leasing.utilisation: " in result.stderr
+    assert "\N{HUNDRED POINTS SYMBOL}" not in result.stderr
+
+
+def test_control_characters_from_the_model_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    model = with_company_name(tmp_path / "src", r'"Evil\e[31mCorp\e]0;title\a"')
+    result = invoke("build", str(model), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert "Evil\\x1b[31mCorp\\x1b]0;title\\x07 (META)" in result.stdout
+    # A key is printed in a problem: the same escaping applies on stderr.
+    text = META.read_text(encoding="utf-8").replace("\nleasing:\n", '\nleasing:\n  "oops\\e[2J": 1\n', 1)
+    result = invoke("validate", str(copy_model(tmp_path / "bad", text)))
+    assert result.exit_code == 1
+    assert "unknown key 'oops\\x1b[2J'" in result.stderr
+    for output in (result.stdout, result.stderr):
+        assert not any(ord(char) < 32 and char != "\n" or 0x7F <= ord(char) <= 0x9F for char in output)
