@@ -143,7 +143,7 @@ def check_three_messages(problems: list[finmodel.Problem], typo: tuple[str, str,
     section, good, bad = typo
     by_path = {problem.path: problem.message for problem in problems}
     assert re.search(r"\bsums? to 1\.2\b", by_path["capex.by_period.2024.gpu_mix"]), by_path
-    assert "greater than 0" in by_path["asset_classes.servers.useful_life_years"], by_path
+    assert "greater than or equal to 0.25" in by_path["asset_classes.servers.useful_life_years"], by_path
     assert f"did you mean '{good}'" in by_path[f"{section}.{bad}"], by_path
 
 
@@ -235,7 +235,7 @@ def test_error_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> 
     assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
     assert (problem.line, problem.column) == where(catalog_text, "value: -6", "physical_life_years")
     assert problem.path == "generations.H100.physical_life_years"
-    assert "greater than 0" in problem.message
+    assert "greater than or equal to 0.25" in problem.message
 
 
 def test_typo_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> None:

@@ -297,8 +297,8 @@ class GpuGeneration(Sourced):
     power_kw_per_accelerator: Kilowatts = Field(
         description="IT power drawn per accelerator at full load, including its share of host and network (kW)."
     )
-    relative_performance: Annotated[float, Gt(0), Le(1000)] = Field(
-        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work)."
+    relative_performance: Annotated[float, Ge(0.01), Le(1000)] = Field(
+        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work; at least 0.01)."
     )
     physical_life_years: LifeYears = Field(description="Years an accelerator stays in service before retirement.")
     rental_price: GenerationPricing | None = Field(

@@ -20,20 +20,20 @@ Share = Annotated[float, Ge(0), Le(1)]
 """A fraction between 0 and 1."""
 Money = Annotated[float, Ge(0), Le(MAX_MONEY)]
 """An amount in the model's money unit (e.g. US$ billions)."""
-UnitPriceUsd = Annotated[float, Gt(0), Le(1e8)]
-"""A price of one item in whole currency units."""
+UnitPriceUsd = Annotated[float, Ge(1), Le(1e8)]
+"""A price of one item in whole currency units (at least one: fleet sizes divide by it)."""
 HourlyPriceUsd = Annotated[float, Ge(0), Le(1000)]
 """A price per accelerator-hour in whole currency units."""
-LifeYears = Annotated[float, Gt(0), Le(60)]
-"""A life in years (may be fractional: 5.5)."""
+LifeYears = Annotated[float, Ge(0.25), Le(60)]
+"""A life in years (may be fractional: 5.5); at least a quarter, since charges divide by it."""
 GrowthRate = Annotated[float, Gt(-1), Le(10)]
 """An annual rate of change: 0.1 is +10% a year, -0.2 is -20% a year."""
 DeclineRate = Annotated[float, Ge(0), Lt(1)]
 """An annual rate of decline: 0.2 is -20% a year."""
 DiscountRate = Annotated[float, Ge(0), Le(1)]
 """A rate of return per year."""
-Kilowatts = Annotated[float, Gt(0), Le(1000)]
-"""Power per accelerator in kW, including its share of host, network and cooling fans."""
+Kilowatts = Annotated[float, Ge(0.001), Le(1000)]
+"""Power per accelerator in kW, including its share of host, network and cooling fans (at least a watt)."""
 
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
