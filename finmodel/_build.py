@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
+from ._finite import refuse_non_finite
 from ._loader import load_model
 from .engine import Projection, project
 from .export import projection_document, write_all, write_csv, write_json, write_workbook
@@ -49,23 +50,37 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
 
 
 def validate(files: Sequence[Path]) -> BuildReport:
-    """Load and check each model and each of its scenarios, projecting them; write nothing.
-
-    Beyond the loader's checks, a scenario must change values only, so the workbook can switch
-    to it: an override that changes the model's structure is reported at its line.
-    """
+    """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing."""
     outcomes = []
     for file in files:
         try:
-            model = load_model(file)
-            problems = structure_problems(model, project_all_scenarios(model))
+            checked_projections(load_model(file))
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
         except FinmodelError as error:
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
-            outcomes.append(ModelOutcome(file, problems=tuple(problems)))
+            outcomes.append(ModelOutcome(file))
     return BuildReport(tuple(outcomes))
+
+
+def checked_projections(model: CompanyModel, scenario: str | None = None) -> dict[str, Projection]:
+    """The base case and every scenario, once they pass the checks a build makes before writing.
+
+    Shared by build, validate and check, so that validate never passes a model that build refuses.
+    A scenario must change values only, so the workbook can switch to it (an override that changes
+    the model's structure is reported at its line), and every projected value must be finite.
+    """
+    selected = scenario or BASE
+    if selected != BASE and selected not in model.scenarios:
+        known = ", ".join(model.scenarios) or "none"
+        raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
+    projections = project_all_scenarios(model)
+    problems = structure_problems(model, projections)
+    if problems:
+        raise ModelError(problems)
+    refuse_non_finite(projections)
+    return projections
 
 
 def structure_problems(model: CompanyModel, projections: dict[str, Projection]) -> list[Problem]:
@@ -121,13 +136,7 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
     try:
         model = load_model(file)
         selected = scenario or BASE
-        if selected != BASE and selected not in model.scenarios:
-            known = ", ".join(model.scenarios) or "none"
-            raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
-        projections = project_all_scenarios(model)
-        problems = structure_problems(model, projections)
-        if problems:
-            raise ModelError(problems)
+        projections = checked_projections(model, scenario)
         projection = projections[selected]
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}

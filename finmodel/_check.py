@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ._build import project_all_scenarios
+from ._build import checked_projections
 from ._loader import load_model
 from .export._libreoffice import Mismatch, compare, recalculate, recalculated_values
 from .export._workbook import WorkbookLayout, write_workbook
@@ -50,7 +50,7 @@ def check_models(files: list[Path], work_dir: Path | None = None) -> list[Workbo
         jobs = []
         for file in files:
             model = load_model(file)
-            projections = project_all_scenarios(model)
+            projections = checked_projections(model)
             original = directory / f"{file.stem}.xlsx"
             layout = write_workbook(projections, "base", original)
             formula_count, numeric_count = count_cells(original)
