@@ -118,12 +118,20 @@ def build(
 ) -> BuildReport:
     """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
 
-    A model that fails leaves its earlier outputs untouched; the others are still built.
+    A model that fails leaves its earlier outputs untouched; the others are still built. A model
+    whose file name (compared case-insensitively, as some file systems do) is taken by an earlier
+    one in the list is not built, so that it cannot overwrite that one's outputs.
     """
     files = list(files) if files else company_model_files()
     outcomes = []
-    for file in files:
-        outcomes.append(_build_one(Path(file), out_dir, scenario))
+    claimed: dict[str, Path] = {}
+    for file in map(Path, files):
+        first = claimed.setdefault(file.stem.casefold(), file)
+        if first.resolve() != file.resolve():
+            clash = f"{file} and {first} have the same file name, so their outputs would overwrite each other"
+            outcomes.append(ModelOutcome(file, error=f"not built: {clash}; rename one or build it with another --out"))
+            continue
+        outcomes.append(_build_one(file, out_dir, scenario))
     return BuildReport(tuple(outcomes))
 
 

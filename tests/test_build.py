@@ -102,3 +102,15 @@ def test_validate_refuses_exactly_what_build_refuses(make_model_file, tmp_path):
         assert (checked.problems, checked.error) == (built.problems, built.error), name
     good = make_model_file({}, "good/model.yaml")
     assert validate([good]).ok and build([good], tmp_path / "out").ok
+
+
+def test_two_models_with_the_same_file_name_do_not_overwrite_each_other(make_model_file, tmp_path):
+    first = make_model_file({"leasing.utilisation": 0.5}, "a/model.yaml")
+    second = make_model_file({"leasing.utilisation": 0.6}, "b/model.yaml")
+    report = build([first, second], tmp_path / "out")
+    assert [outcome.ok for outcome in report.outcomes] == [True, False]
+    error = report.outcomes[1].error
+    assert str(first) in error and str(second) in error and "model" in error
+    document = json.loads((tmp_path / "out" / "model.json").read_text())
+    assert document["model"]["file"] == str(first)
+    assert document["assumptions"]["leasing_utilisation"]["values"] == 0.5

@@ -266,3 +266,19 @@ def test_control_characters_from_the_model_reach_the_terminal_escaped(tmp_path: 
     assert "unknown key 'oops\\x1b[2J'" in result.stderr
     for output in (result.stdout, result.stderr):
         assert not any(ord(char) < 32 and char != "\n" or 0x7F <= ord(char) <= 0x9F for char in output)
+
+
+def test_an_unwritable_workbook_target_is_a_clear_error_and_the_old_set_stays(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "meta.json").write_text("{}\n", encoding="utf-8")
+    (out / "meta.csv").write_text("line_item\n", encoding="utf-8")
+    (out / "meta.xlsx").mkdir()  # a folder where the workbook should go: it cannot be replaced
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+    result = invoke("build", str(copy_model(tmp_path / "src")), "--out", str(out))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{out / 'meta.xlsx'}" in result.stderr and "previous outputs" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
+    assert sorted(path.name for path in out.iterdir()) == ["meta.csv", "meta.json", "meta.xlsx"]
