@@ -49,12 +49,12 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
     return sorted(path for path in directory.glob("*.yaml") if path.is_file())
 
 
-def validate(files: Sequence[Path]) -> BuildReport:
+def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = ()) -> BuildReport:
     """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing."""
     outcomes = []
     for file in files:
         try:
-            checked_projections(load_model(file))
+            checked_projections(load_model(file, allow_paths=allow_paths))
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
         except FinmodelError as error:
@@ -114,7 +114,11 @@ def structure_problems(model: CompanyModel, projections: dict[str, Projection]) 
 
 
 def build(
-    files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None
+    files: Sequence[Path] | None = None,
+    out_dir: Path = DEFAULT_OUTPUT_DIR,
+    *,
+    scenario: str | None = None,
+    allow_paths: Sequence[Path] = (),
 ) -> BuildReport:
     """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
 
@@ -131,7 +135,7 @@ def build(
             clash = f"{file} and {first} have the same file name, so their outputs would overwrite each other"
             outcomes.append(ModelOutcome(file, error=f"not built: {clash}; rename one or build it with another --out"))
             continue
-        outcomes.append(_build_one(file, out_dir, scenario))
+        outcomes.append(_build_one(file, out_dir, scenario, allow_paths))
     return BuildReport(tuple(outcomes))
 
 
@@ -140,9 +144,9 @@ def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
     return {BASE: project(model), **{name: project(model, name) for name in model.scenarios}}
 
 
-def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
+def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Sequence[Path]) -> ModelOutcome:
     try:
-        model = load_model(file)
+        model = load_model(file, allow_paths=allow_paths)
         selected = scenario or BASE
         projections = checked_projections(model, scenario)
         projection = projections[selected]

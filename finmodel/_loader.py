@@ -11,9 +11,12 @@ Pydantic then validates everything at once; each of its errors is rewritten as
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +141,46 @@ class _Refused(Exception):
         self.message = message
 
 
-def _read(file: Path) -> tuple[Any, _Document]:
-    """Parse one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
-    document = _Document(file)
+class _Unreadable(Exception):
+    """A file that cannot, or must not, be read; the message says why."""
+
+
+def _read_bytes(file: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``.
+
+    Anything else is refused before it is opened (a FIFO would wait for a writer, ``/dev/zero``
+    never ends); the open file is checked again in case the path was swapped meanwhile, and no
+    more than the limit is read even if the file grows.
+    """
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError([Problem(file, 1, 1, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
-        raw = file.read_bytes()
-    except OSError as error:
-        raise ModelError([Problem(file, 1, 1, "", f"cannot read: {error.strerror or error}")]) from None
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            raise _Unreadable("not a regular file")
+        with os.fdopen(os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise _Unreadable("not a regular file")
+            if status.st_size > MAX_FILE_BYTES:
+                raise _Unreadable(f"file is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as error:
+        raise _Unreadable(f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Unreadable(f"file is over the limit of {MAX_FILE_BYTES:,} bytes")
+    return raw
+
+
+def _read(file: Path) -> tuple[Any, _Document]:
+    """Read and parse one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
+    try:
+        raw = _read_bytes(file)
+    except _Unreadable as refused:
+        raise ModelError([Problem(file, 1, 1, "", str(refused))]) from None
+    return _parse(file, raw)
+
+
+def _parse(file: Path, raw: bytes) -> tuple[Any, _Document]:
+    """Parse the bytes of one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
+    document = _Document(file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -206,18 +239,17 @@ def load_catalog(path: str | Path) -> GpuCatalog:
         raise ModelError(_problems(error, document, GpuCatalog, data)) from None
 
 
-def load_model(path: str | Path) -> CompanyModel:
-    """Load and validate a company model; every problem is reported at once as a :class:`ModelError`."""
+def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> CompanyModel:
+    """Load and validate a company model; every problem is reported at once as a :class:`ModelError`.
+
+    Its ``gpu_catalog`` must lie in the model file's folder tree, or in one of ``allow_paths``.
+    """
     file = Path(path)
     data, document = _read(file)
     documents = [document]
     catalog_name = data.get("gpu_catalog")
     if isinstance(catalog_name, str):
-        catalog_file = (file.parent / catalog_name).resolve()
-        if not catalog_file.is_file():
-            _, line, column = document.locate(("gpu_catalog",))
-            raise ModelError([Problem(file, line, column, "gpu_catalog", f"catalogue file not found: {catalog_file}")])
-        catalog_data, catalog_document = _read(catalog_file)
+        catalog_data, catalog_document = _read_catalog(file, document, catalog_name, allow_paths)
         documents.append(catalog_document)
         try:
             GpuCatalog.model_validate(catalog_data)
@@ -251,6 +283,39 @@ def load_model(path: str | Path) -> CompanyModel:
     if problems:
         raise ModelError(problems)
     return model
+
+
+def _read_catalog(
+    file: Path, document: _Document, name: str, allow_paths: Sequence[str | Path]
+) -> tuple[Any, _Document]:
+    """The catalogue a model names, read only if it lies in the model's folder tree or an allowed
+    folder (symlinks resolved), and kept only if it declares itself a catalogue: a model cannot
+    make finmodel read, or echo the keys of, any other file."""
+    _, line, column = document.locate(("gpu_catalog",))
+
+    def refused(message: str) -> ModelError:
+        return ModelError([Problem(file, line, column, "gpu_catalog", message)])
+
+    try:
+        folders = [file.parent.resolve(), *(Path(folder).resolve() for folder in allow_paths)]
+        target = (file.parent / name).resolve()
+    except (OSError, ValueError, RuntimeError) as error:
+        raise refused(f"cannot use this catalogue path: {error}") from None
+    if not any(target.is_relative_to(folder) for folder in folders):
+        raise refused(
+            f"refused: the catalogue {target} is outside the model's folder {folders[0]}; "
+            "allow its folder with --allow-path (allow_paths= in Python)"
+        )
+    try:
+        raw = _read_bytes(target)
+    except _Unreadable as unreadable:
+        raise refused(f"catalogue {target}: {unreadable}") from None
+    data, catalog_document = _parse(target, raw)
+    if data.get("kind") != "gpu_catalog":
+        _, kind_line, kind_column = catalog_document.locate(("kind",))
+        message = "not a GPU catalogue: a catalogue file declares kind: gpu_catalog"
+        raise ModelError([Problem(target, kind_line, kind_column, "kind", message)])
+    return data, catalog_document
 
 
 def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_document: _Document) -> None:

@@ -24,6 +24,13 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, markup=Fa
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 Models = Annotated[list[Path] | None, typer.Argument(help="Model files (default: every model in models/).")]
+AllowPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        help="A folder a model's gpu_catalog may point into, besides the model's own folder tree (repeatable).",
+    ),
+]
 
 
 @app.command("build")
@@ -31,16 +38,17 @@ def build_command(
     models: Models = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = DEFAULT_OUTPUT_DIR,
     scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
+    allow_path: AllowPaths = None,
 ) -> None:
     """Project models and write <stem>.json, <stem>.csv and <stem>.xlsx for each."""
-    report = build(models or company_model_files(), out_dir, scenario=scenario)
+    report = build(models or company_model_files(), out_dir, scenario=scenario, allow_paths=allow_path or ())
     _report(report, built=True)
 
 
 @app.command("validate")
-def validate_command(models: Models = None) -> None:
+def validate_command(models: Models = None, allow_path: AllowPaths = None) -> None:
     """Check models (and their scenarios) without writing anything."""
-    report = validate(models or company_model_files())
+    report = validate(models or company_model_files(), allow_paths=allow_path or ())
     _report(report, built=False)
 
 
@@ -48,12 +56,13 @@ def validate_command(models: Models = None) -> None:
 def check_command(
     models: Models = None,
     keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
+    allow_path: AllowPaths = None,
 ) -> None:
     """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
     from ._check import check_models
 
     try:
-        checks = check_models(models or company_model_files(), keep)
+        checks = check_models(models or company_model_files(), keep, allow_paths=allow_path or ())
     except ModelError as error:
         for problem in error.problems:
             err.print(_inert(problem), soft_wrap=True)

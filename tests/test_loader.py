@@ -7,6 +7,7 @@ line in the string), never by asking the loader.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import signal
@@ -628,3 +629,105 @@ def test_parse_point_in_time(value: object, expected: float) -> None:
 def test_parse_point_in_time_refuses_garbage(value: object) -> None:
     with pytest.raises(ValueError):
         parse_point_in_time(value)
+
+
+# --------------------------------------------------------------------------- what may be read
+
+
+def test_a_fifo_as_the_model_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "model.yaml"
+    os.mkfifo(path)
+    with deadline(FAST), pytest.raises(ModelError) as caught:
+        load_model(path)
+    (problem,) = caught.value.problems
+    assert problem.file == path and "not a regular file" in problem.message
+
+
+def test_a_device_as_the_model_is_refused() -> None:
+    with deadline(FAST), pytest.raises(ModelError) as caught:
+        load_model("/dev/zero")
+    (problem,) = caught.value.problems
+    assert "not a regular file" in problem.message
+
+
+def catalogue_at(tmp_path: Path, yaml_text: str) -> tuple[Path, str, tuple[int, int]]:
+    """meta.yaml with ``gpu_catalog: <yaml_text>``, and where that line's key is."""
+    text = replace_once(META_TEXT, "gpu_catalog: catalog/gpus.yaml", f"gpu_catalog: {yaml_text}")
+    return write_model(tmp_path, text), text, where(text, "gpu_catalog:")
+
+
+UNUSABLE_CATALOGUE_PATHS = {
+    "nul": ('"catalog/gp\\0us.yaml"', r"null|NUL"),
+    "300-character-name": ("catalog/" + "g" * 300 + ".yaml", r"too long"),
+    "symlink-loop": ("catalog/loop.yaml", r"loop|symbolic links"),
+    "fifo": ("catalog/fifo.yaml", r"not a regular file"),
+    "folder": ("catalog", r"not a regular file"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNUSABLE_CATALOGUE_PATHS))
+def test_an_unusable_catalogue_path_is_located_at_gpu_catalog(tmp_path: Path, name: str) -> None:
+    yaml_text, pattern = UNUSABLE_CATALOGUE_PATHS[name]
+    path, _, (line, column) = catalogue_at(tmp_path, yaml_text)
+    (tmp_path / "catalog" / "loop.yaml").symlink_to(tmp_path / "catalog" / "loop.yaml")
+    os.mkfifo(tmp_path / "catalog" / "fifo.yaml")
+    with deadline(FAST):
+        problem = only_problem(path)
+    assert (problem.file, problem.line, problem.column, problem.path) == (path, line, column, "gpu_catalog")
+    assert re.search(pattern, problem.message, re.IGNORECASE), problem.message
+
+
+SECRET = "aws_secret_access_key: wJalrXUtnFEMI\nschema_version: 1\n"
+
+
+@pytest.mark.parametrize("outside", ["absolute", "parent"])
+def test_a_catalogue_outside_the_models_folder_is_refused_unless_allowed(tmp_path: Path, outside: str) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    (shared / "secret.yaml").write_text(SECRET, encoding="utf-8")
+    models = tmp_path / "models"
+    models.mkdir()
+    for catalogue in ("gpus.yaml", "secret.yaml"):
+        target = str(shared / catalogue) if outside == "absolute" else f"../shared/{catalogue}"
+        path, _, (line, column) = catalogue_at(models, target)
+        problem = only_problem(path)
+        assert (problem.file, problem.line, problem.column, problem.path) == (path, line, column, "gpu_catalog")
+        assert "outside" in problem.message and "allow" in problem.message
+        assert "aws" not in problem.message and "wJalr" not in problem.message
+    path, _, _ = catalogue_at(models, str(shared / "gpus.yaml") if outside == "absolute" else "../shared/gpus.yaml")
+    assert load_model(path, allow_paths=[shared]).company.ticker == "META"
+    assert load_model(path, allow_paths=[tmp_path]).company.ticker == "META"
+
+
+def test_a_catalogue_reached_through_a_symlink_to_outside_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "catalog").symlink_to(tmp_path / "shared")
+    path = models / "meta.yaml"
+    path.write_text(META_TEXT, encoding="utf-8")
+    assert "outside" in only_problem(path).message
+    assert load_model(path, allow_paths=[tmp_path / "shared"]).company.ticker == "META"
+
+
+def test_a_file_that_is_not_a_catalogue_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path, _, _ = catalogue_at(tmp_path, "catalog/secret.yaml")
+    (tmp_path / "catalog" / "secret.yaml").write_text(SECRET + "aws_secret_access_key: again\n", encoding="utf-8")
+    problem = only_problem(path)
+    assert problem.file == tmp_path / "catalog" / "secret.yaml"
+    assert "not a GPU catalogue" in problem.message
+    assert "aws" not in problem.message and "wJalr" not in problem.message
+
+
+def test_the_cli_allows_a_catalogue_folder_with_allow_path(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    (tmp_path / "models").mkdir()
+    path, _, (line, column) = catalogue_at(tmp_path / "models", "../shared/gpus.yaml")
+    refused = run_cli("validate", str(path), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert f"{path}:{line}:{column}: gpu_catalog: refused" in refused.stderr
+    allowed = run_cli("validate", str(path), "--allow-path", str(tmp_path / "shared"), cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
