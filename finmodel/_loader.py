@@ -397,6 +397,8 @@ def _problems(
                 problems.append(_located(located, tuple(item["loc"]) + tuple(path), message, scenario))
             continue
         loc = tuple(item["loc"])
+        if loc[-1:] == ("[key]",):  # a mapping key that is not allowed: report it at the key
+            loc = loc[:-1]
         message = _message(item, model, loc)
         problems.append(_located(located, loc, message, scenario))
     return problems

@@ -96,6 +96,15 @@ def test_schema_refuses_unknown_keys(validator: Any) -> None:
     assert _errors(validator, raw)
 
 
+def test_schema_refuses_scenario_names_the_workbook_cannot_offer(validator: Any) -> None:
+    raw = _as_editor_sees_it(yaml.safe_load(META.read_text(encoding="utf-8")))
+    for bad in ("bear/case", "=bear", "Base", "b" * 32, "bear\x07", "bear,bull"):
+        raw["scenarios"] = {bad: {"overrides": {}}}
+        assert _errors(validator, raw), f"{bad!r} should not be valid"
+    raw["scenarios"] = {"bear-case 2": {"overrides": {}}}
+    assert _errors(validator, raw) == []
+
+
 def test_schema_accepts_the_figure_form_wherever_the_loader_does(validator: Any, tmp_path: Path) -> None:
     from finmodel import load_model
 

@@ -731,3 +731,57 @@ def test_the_cli_allows_a_catalogue_folder_with_allow_path(tmp_path: Path) -> No
     assert f"{path}:{line}:{column}: gpu_catalog: refused" in refused.stderr
     allowed = run_cli("validate", str(path), "--allow-path", str(tmp_path / "shared"), cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
+
+
+# --------------------------------------------------------------------------- scenario names
+
+BAD_SCENARIO_NAMES = {
+    # YAML key as written: why the workbook's selector list (or a formula) cannot hold it
+    '"bear/case"': r"'/'",
+    '"bear\\"s"': "'\"'",
+    '"bear\'s"': r"\"'\"",
+    '"[bear]"': r"'\['",
+    '"bear*"': r"'\*'",
+    '"bear?"': r"'\?'",
+    '"bear: slow"': "':'",
+    '"bear\\\\x"': r"'\\\\'",
+    '"bear,bull"': "','",
+    '"bear\\a"': r"'\\x07'",
+    '"bear\\u0085"': r"'\\x85'",
+    '"=bear"': "start with '='",
+    '"+bear"': "start with '\\+'",
+    '"-bear"': "start with '-'",
+    '"@bear"': "start with '@'",
+    "b" * 32: "at most 31 characters",
+    "base": "'base' names the model as written",
+    "BASE": "'base' names the model as written",
+}
+
+
+@pytest.mark.parametrize("yaml_key", list(BAD_SCENARIO_NAMES))
+def test_a_scenario_name_the_workbook_cannot_offer_is_refused_at_its_line(tmp_path: Path, yaml_key: str) -> None:
+    text = replace_once(META_TEXT, "\n  bear:\n", f"\n  {yaml_key}:\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == where(text, f"  {yaml_key}:", yaml_key)
+    assert problem.path.startswith("scenarios.") and problem.path.count(".") >= 1
+    assert re.search(BAD_SCENARIO_NAMES[yaml_key], problem.message), problem.message
+
+
+def test_scenario_names_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "\n  bull:\n", "\n  Bear:\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.path, problem.line, problem.column) == ("scenarios.Bear", *where(text, "  Bear:", "Bear"))
+    assert "'bear'" in problem.message and "case" in problem.message
+
+
+def test_scenario_names_that_overflow_the_selector_list_are_refused(tmp_path: Path) -> None:
+    # "base,bear,bull" and 9 more names of 31 characters, each after a comma: 14 + 9 x 32 = 302, over Excel's 255.
+    names = [f"scenario_{index}_" + "x" * 20 for index in range(9)]
+    extra = "".join(f"  {name}:\n    overrides:\n      leasing.utilisation: 0.6\n" for name in names)
+    text = replace_once(META_TEXT, "\nscenarios:\n", "\nscenarios:\n" + extra)
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.path, problem.line) == ("scenarios", where(text, "scenarios:")[0])
+    assert "255" in problem.message

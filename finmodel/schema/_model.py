@@ -14,9 +14,10 @@ from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, PrivateAttr, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from ._types import (
+    BASE_SCENARIO,
+    SELECTOR_LIST_MAX,
     DeclineRate,
     DiscountRate,
     Frozen,
@@ -27,9 +28,11 @@ from ._types import (
     Mix,
     Money,
     PointInTime,
+    ScenarioName,
     Share,
     Sourced,
     UnitPriceUsd,
+    located_problems,
     parse_point_in_time,
 )
 
@@ -426,7 +429,9 @@ class CompanyModel(Frozen):
     running_costs: RunningCosts
     financing: Financing
     verdict: VerdictRules = Field(default_factory=VerdictRules)
-    scenarios: dict[str, Scenario] = Field(default_factory=dict, description="Named alternative assumptions.")
+    scenarios: dict[ScenarioName, Scenario] = Field(
+        default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
+    )
     source: str | None = None
     note: str | None = None
 
@@ -434,18 +439,29 @@ class CompanyModel(Frozen):
     _scenario_name: str | None = PrivateAttr(default=None)
     _locations: dict[str, tuple[str, int, int]] = PrivateAttr(default_factory=dict)
 
+    @field_validator("scenarios")
+    @classmethod
+    def _selectable(cls, scenarios: dict[str, Scenario]) -> dict[str, Scenario]:
+        """The workbook's selector matches names without regard to case and holds 255 characters."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        seen: dict[str, str] = {}
+        for name in scenarios:
+            first = seen.setdefault(name.casefold(), name)
+            if first != name:
+                problems.append(((name,), f"differs from the scenario {first!r} only in case; choose another name"))
+        listed = ",".join([BASE_SCENARIO, *scenarios])
+        if len(listed) > SELECTOR_LIST_MAX:
+            message = f"the scenario names take {len(listed)} characters in the workbook's selector list"
+            problems.append(((), f"{message} (with 'base' and commas); Excel allows {SELECTOR_LIST_MAX}"))
+        if problems:
+            raise located_problems(problems)
+        return scenarios
+
     @model_validator(mode="after")
     def _consistent(self) -> CompanyModel:
         problems = list(_cross_checks(self))
         if problems:
-            raise PydanticCustomError(
-                "model_inconsistent",
-                "{summary}",
-                {
-                    "summary": "; ".join(f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems),
-                    "problems": problems,
-                },
-            )
+            raise located_problems(problems)
         return self
 
     # ---- derived views used by the engine
@@ -604,8 +620,6 @@ def _cross_checks(model: CompanyModel):
                 )
 
     for name, scenario in model.scenarios.items():
-        if name == "base":
-            yield ("scenarios", name), "'base' is the name of the model without overrides; choose another name"
         for path in scenario.overrides:
             if path.split(".")[0] in ("scenarios", "schema_version", "gpu_catalog"):
                 yield ("scenarios", name, "overrides", path), "a scenario cannot override this"

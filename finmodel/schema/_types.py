@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 MAX_MONEY = 1e13
 """Largest money figure accepted (in the money unit; 1e13 keeps whole-dollar models possible)."""
@@ -117,6 +119,64 @@ def _sums_to_one(mix: dict[str, float]) -> dict[str, float]:
 
 Mix = Annotated[dict[str, Share], AfterValidator(_sums_to_one)]
 """Shares by name that must add up to 1."""
+
+
+BASE_SCENARIO = "base"
+SCENARIO_NAME_MAX = 31
+SELECTOR_LIST_MAX = 255
+"""Excel's limit on the text of a data-validation list: the workbook's scenario selector."""
+_NOT_IN_SCENARIO_NAMES = "\"'/\\[]*?:,"
+_FORMULA_STARTS = "=+-@"
+
+
+def _scenario_name(name: str) -> str:
+    """Scenario names are offered in the workbook's selector list (comma-separated, matched without
+    regard to case) and picked by formulas, so they stay short, plain and unlike a formula."""
+    if name.casefold() == BASE_SCENARIO:
+        raise ValueError(f"{BASE_SCENARIO!r} names the model as written, without overrides; choose another name")
+    if not 1 <= len(name) <= SCENARIO_NAME_MAX:
+        raise ValueError(
+            f"a scenario name has at most {SCENARIO_NAME_MAX} characters (and one at least), not {len(name)}"
+        )
+    forbidden = [char for char in name if char in _NOT_IN_SCENARIO_NAMES or unicodedata.category(char) == "Cc"]
+    if forbidden:
+        listed = ", ".join(repr(char) for char in dict.fromkeys(forbidden))
+        raise ValueError(f"a scenario name cannot contain {listed} (the workbook's scenario selector cannot)")
+    if name.startswith(tuple(_FORMULA_STARTS)):
+        raise ValueError(f"a scenario name cannot start with {name[0]!r} (a spreadsheet would take it for a formula)")
+    return name
+
+
+_SCENARIO_NAME_CHARACTER = r"""[^"'/\\\[\]*?:,\x00-\x1f\x7f-\x9f]"""
+ScenarioName = Annotated[
+    str,
+    AfterValidator(_scenario_name),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": SCENARIO_NAME_MAX,
+            "allOf": [{"pattern": f"^(?![=+\\-@]){_SCENARIO_NAME_CHARACTER}+$"}],
+            "not": {"pattern": "^[Bb][Aa][Ss][Ee]$"},
+            "description": "A scenario name: up to 31 characters, none of \" ' / \\ [ ] * ? : , or control "
+            "characters, not starting with = + - @, and not 'base'.",
+        }
+    ),
+]
+"""The name of a scenario."""
+
+
+def located_problems(problems: list[tuple[tuple[str | int, ...], str]]) -> PydanticCustomError:
+    """One validation error carrying several problems, each at a path below the field that raises it;
+    the loader reports each at its own line."""
+    return PydanticCustomError(
+        "model_inconsistent",
+        "{summary}",
+        {
+            "summary": "; ".join(f"{'.'.join(map(str, path))}: {message}" for path, message in problems),
+            "problems": problems,
+        },
+    )
 
 
 class Frozen(BaseModel):
