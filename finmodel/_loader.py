@@ -10,7 +10,7 @@ Pydantic then validates everything at once; each of its errors is rewritten as
 
 from __future__ import annotations
 
-import difflib
+import functools
 import os
 import re
 import stat
@@ -26,6 +26,8 @@ from pydantic import BaseModel, ValidationError
 from ._errors import ModelError, Problem
 from ._scenarios import ScenarioInvalid, with_scenario
 from .schema import CompanyModel, GpuCatalog, GpuGeneration, Provenance
+from .schema._model import name_problems
+from .schema._suggest import closest
 
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAGS = {"tag:yaml.org,2002:map"}
@@ -262,6 +264,12 @@ def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> C
         model = CompanyModel.model_validate(data)
     except ValidationError as error:
         problems.extend(_problems(error, located, CompanyModel, data))
+        # Cross-field rules run only once every field is valid: report mistyped names now, not after
+        # a fix (unless those rules did run, and reported them already).
+        reported = {(problem.path, problem.message) for problem in problems}
+        for path, message in name_problems(data):
+            if (_dotted(path), message) not in reported:
+                problems.append(_located(located, path, message, None))
         raise ModelError(problems) from None
     if problems:
         raise ModelError(problems)
@@ -341,8 +349,8 @@ def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_docum
         if isinstance(entry, dict) and isinstance(merged.get(name), dict):
             merged[name] = {**merged[name], **entry}
         elif isinstance(entry, dict) and not all(key in entry for key in required):
-            close = difflib.get_close_matches(name, list(generations), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest(name, generations)
+            hint = f"; did you mean {close!r}?" if close else ""
             missing = ", ".join(key for key in required if key not in entry)
             document.problem(
                 ("gpus", name), f"{name!r} is not in the catalogue{hint} (a new generation also needs {missing})"
@@ -381,15 +389,18 @@ def _problems(
     scenario: str | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    explained = set()
+    explained = set()  # missing fields that a mistyped or misplaced key stands for: not reported twice
     for item in error.errors():
         if item["type"] == "extra_forbidden":
             loc = tuple(item["loc"])
-            close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            key = str(loc[-1])
+            close = closest(key, _fields_at(model, loc[:-1]))
             if close:
-                explained.add((*loc[:-1], close[0]))
+                explained.add((*loc[:-1], close))
+            explained.update((*home, key) for home in _homes(model, loc))
     for item in error.errors():
-        if item["type"] == "missing" and tuple(item["loc"]) in explained:
+        loc = tuple(item["loc"])
+        if item["type"] == "missing" and (loc in explained or _generic(model, loc) in explained):
             continue
         ctx = item.get("ctx") or {}
         if item["type"] == "model_inconsistent" and "problems" in ctx:
@@ -434,8 +445,14 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        close = closest(key, allowed)
+        homes = _homes(model, loc)
+        if homes:
+            where = f"under {_dotted(loc[:-1])!r}" if loc[:-1] else "at the top level"
+            question = f"did you mean {close!r}, or is it" if close else "is it"
+            belongs = " or ".join(repr(_dotted(home)) for home in homes)
+            return f"unknown key {key!r} {where}; {question} indented wrongly? it belongs under {belongs}"
+        hint = f"; did you mean {close!r}?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
         return f"unknown key {key!r}{hint}"
     if kind == "missing":
         return "required field is missing"
@@ -443,26 +460,78 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
-    """Names of the fields allowed at ``loc``, by walking the model's annotations."""
+_ANY_NAME, _ANY_ITEM = "<name>", "<n>"
+"""Stand-ins for a mapping key and a list position in a generic path such as ``asset_classes.<name>``."""
+
+
+def _walk(model: type[BaseModel], loc: PathKey) -> tuple[Any, PathKey] | None:
+    """The annotation at ``loc`` and its generic path, by walking the model's annotations (None: no such place)."""
     current: Any = model
+    generic: list[str | int] = []
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
             if field is None:
-                return []
-            current = field.annotation
+                return None
+            current, step = field.annotation, part
         elif typing.get_origin(current) is dict:
-            current = typing.get_args(current)[1]
+            current, step = typing.get_args(current)[1], _ANY_NAME
         elif typing.get_origin(current) in (tuple, list):
-            current = typing.get_args(current)[0]
+            current, step = typing.get_args(current)[0], _ANY_ITEM
         else:
-            return []
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+            return None
+        generic.append(step)
+    return _unwrap(current), tuple(generic)
+
+
+def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """Names of the fields allowed at ``loc``."""
+    found = _walk(model, loc)
+    if found is not None and isinstance(found[0], type) and issubclass(found[0], BaseModel):
+        return list(found[0].model_fields)
     return []
+
+
+def _generic(model: type[BaseModel], loc: PathKey) -> PathKey | None:
+    found = _walk(model, loc)
+    return found[1] if found is not None else None
+
+
+def _homes(model: type[BaseModel], loc: PathKey) -> list[PathKey]:
+    """Where the key at ``loc``, unknown there, is a field: an indentation slip rather than a typo.
+
+    An enclosing block is the likeliest home, given as its actual path (``asset_classes.servers``);
+    otherwise every block that has the field, as generic paths.
+    """
+    key, parent = str(loc[-1]), _generic(model, loc[:-1])
+    homes = [generic for generic, block in _blocks(model) if key in block.model_fields]
+    if parent is None:
+        return homes
+    enclosing = [home for home in homes if parent[: len(home)] == home]
+    if enclosing:
+        return [loc[: len(max(enclosing, key=len))]]
+    return homes
+
+
+@functools.cache
+def _blocks(model: type[BaseModel]) -> tuple[tuple[PathKey, type[BaseModel]], ...]:
+    """Every block of the model language with its generic path, outermost first."""
+    found: list[tuple[PathKey, type[BaseModel]]] = []
+
+    def visit(annotation: Any, path: PathKey) -> None:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.append((path, annotation))
+            for name, field in annotation.model_fields.items():
+                visit(field.annotation, (*path, name))
+        elif typing.get_origin(annotation) is dict:
+            visit(typing.get_args(annotation)[1], (*path, _ANY_NAME))
+        elif typing.get_origin(annotation) in (tuple, list):
+            visit(typing.get_args(annotation)[0], (*path, _ANY_ITEM))
+
+    visit(model, ())
+    return tuple(found)
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -785,3 +785,115 @@ def test_scenario_names_that_overflow_the_selector_list_are_refused(tmp_path: Pa
     problem = only_problem(path)
     assert (problem.path, problem.line) == ("scenarios", where(text, "scenarios:")[0])
     assert "255" in problem.message
+
+
+# --------------------------------------------------------------------------- every problem at once
+
+RUBINN = ("gpu_mix: {Rubin: 1.0}", "gpu_mix: {Rubinn: 1.0}")
+H20 = ("    generations: [H100, H200, B200]\n", "    generations: [H100, H20, B200]\n")
+
+
+@pytest.mark.parametrize("typo", [RUBINN, H20], ids=["in-gpu_mix", "in-allocation-generations"])
+def test_a_typod_generation_is_reported_with_a_share_that_does_not_sum(tmp_path: Path, typo: tuple[str, str]) -> None:
+    text = replace_once(replace_once(META_TEXT, *MIX_1_2), *typo)
+    path = write_model(tmp_path, text)
+    problems = problems_of(path)
+    found = {(p.path, p.line, p.column): p.message for p in problems}
+    name, close = ("Rubinn", "Rubin") if typo is RUBINN else ("H20", "H200")
+    typo_at = (
+        ("capex.by_period.2028.gpu_mix.Rubinn", *where(text, "{Rubinn: 1.0}", "Rubinn"))
+        if typo is RUBINN
+        else ("allocation.1.generations.1", *where(text, "[H100, H20, B200]", "H20"))
+    )
+    sum_at = ("capex.by_period.2024.gpu_mix", *where(text, "H200: 0.4}", "gpu_mix"))
+    assert set(found) == {sum_at, typo_at}, "\n".join(map(str, problems))
+    assert "sum to 1.2" in found[sum_at]
+    assert found[typo_at] == f"unknown GPU generation {name!r}; did you mean {close!r}?"
+
+
+@pytest.mark.parametrize(
+    "old, new, at",
+    [
+        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: 1.2}", "capex.by_period.2024.gpu_mix.H200"),
+        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: lots}", "capex.by_period.2024.gpu_mix.H200"),
+        ("asset_mix: {servers: 0.55,", "asset_mix: {servers: -0.55,", "capex.by_period.2024.asset_mix.servers"),
+        ("{min_age_years: 0, training: 0.70,", "{min_age_years: 0, training: 1.70,", "allocation.0.by_age.0.training"),
+    ],
+    ids=["share-above-one", "share-not-a-number", "negative-share", "age-band-share"],
+)
+def test_a_bad_share_is_the_only_problem_reported(tmp_path: Path, old: str, new: str, at: str) -> None:
+    path = write_model(tmp_path, replace_once(META_TEXT, old, new))
+    assert only_problem(path).path == at
+
+
+def test_did_you_mean_ignores_case_and_prefers_the_same_name_in_another_case(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "{H200: 0.3, B200: 0.2, GB200: 0.5}", "{H200: 0.3, b200: 0.2, GB200: 0.5}")
+    text = replace_once(text, "  contracted_share: {value: 0.6,", "  Contracted_Share: {value: 0.6,")
+    problems = {p.path: p.message for p in problems_of(write_model(tmp_path, text))}
+    assert problems == {
+        "capex.by_period.2025.gpu_mix.b200": "unknown GPU generation 'b200'; did you mean 'B200'?",
+        "leasing.Contracted_Share": "unknown key 'Contracted_Share'; did you mean 'contracted_share'?",
+    }
+
+
+FACILITY = '  facility_cost_usd_per_kw_month: {value: 30, note: "estimate: operating cost'
+ECONOMIC = '    economic_life_years: {value: 4, note: "estimate: the bear case'
+
+
+def test_a_key_indented_under_the_wrong_block_says_where_it_belongs(tmp_path: Path) -> None:
+    # facility_cost_usd_per_kw_month moved from running_costs up into internal
+    line = next(row for row in META_TEXT.splitlines() if row.startswith(FACILITY))
+    text = replace_once(META_TEXT, line + "\n", "")
+    text = replace_once(text, "\ninternal:\n", f"\ninternal:\n{line}\n")
+    problem = only_problem(write_model(tmp_path, text))  # and no "required field is missing" in running_costs
+    assert (problem.path, problem.line, problem.column) == (
+        "internal.facility_cost_usd_per_kw_month",
+        *where(text, FACILITY, "facility_cost_usd_per_kw_month"),
+    )
+    assert problem.message == (
+        "unknown key 'facility_cost_usd_per_kw_month' under 'internal'; "
+        "is it indented wrongly? it belongs under 'running_costs'"
+    )
+
+
+def test_a_key_indented_too_deep_says_where_it_belongs_and_what_it_resembles(tmp_path: Path) -> None:
+    # servers' economic_life_years indented into its first life change
+    line = next(row for row in META_TEXT.splitlines() if row.startswith(ECONOMIC))
+    text = replace_once(META_TEXT, line + "\n", "")
+    change = next(row for row in text.splitlines() if "Meta Q4'24 release / FY25 10-K" in row)
+    text = replace_once(text, change + "\n", f"{change}\n    {line}\n")
+    problem = only_problem(write_model(tmp_path, text))
+    assert problem.path == "asset_classes.servers.life_changes.0.economic_life_years"
+    assert problem.message == (
+        "unknown key 'economic_life_years' under 'asset_classes.servers.life_changes.0'; did you mean "
+        "'useful_life_years', or is it indented wrongly? it belongs under 'asset_classes.servers'"
+    )
+
+
+@pytest.mark.parametrize("word", ["yes", "true", "on", "True"])
+def test_a_yaml_boolean_is_not_a_number(tmp_path: Path, word: str) -> None:
+    text = replace_once(META_TEXT, "  utilisation: {value: 0.75,", f"  utilisation: {{value: {word},")
+    text = replace_once(text, "  fiscal_year_end_month: 12\n", f"  fiscal_year_end_month: {word}\n")
+    problems = {p.path: p for p in problems_of(write_model(tmp_path, text))}
+    assert set(problems) == {"leasing.utilisation", "timeline.fiscal_year_end_month"}
+    assert "valid number" in problems["leasing.utilisation"].message
+    assert "valid integer" in problems["timeline.fiscal_year_end_month"].message
+
+
+def test_whole_numbers_are_still_numbers(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "  utilisation: {value: 0.85,", "  utilisation: {value: 1,")
+    assert load_model(write_model(tmp_path, text)).internal.utilisation == 1.0
+
+
+def test_dated_prices_out_of_order_are_refused_at_the_point(tmp_path: Path) -> None:
+    prices = (
+        "leasing:\n  prices:\n    H100:\n      contract:\n        points:\n"
+        "          2024-05: 4.25\n          2025-10: 1.70\n          2025-06: 2.10\n          2026-03: 2.35\n"
+    )
+    text = replace_once(META_TEXT, "leasing:\n", prices)
+    problem = only_problem(write_model(tmp_path, text))
+    assert (problem.path, problem.line, problem.column) == (
+        "leasing.prices.H100.contract.points.2025-06",
+        *where(text, "          2025-06: 2.10", "2025-06"),
+    )
+    assert "chronological" in problem.message and "2025-10" in problem.message

@@ -9,32 +9,47 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 MAX_MONEY = 1e13
 """Largest money figure accepted (in the money unit; 1e13 keeps whole-dollar models possible)."""
 
-Share = Annotated[float, Ge(0), Le(1)]
+Number = Annotated[float, Strict()]
+"""A number written as one: an integer or a decimal, never text or a YAML boolean (yes, on, true)."""
+WholeNumber = Annotated[int, Strict()]
+"""An integer written as one, never a YAML boolean."""
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("expected the number 1, not a yes/no value")
+    return value
+
+
+SchemaVersion = Annotated[Literal[1], BeforeValidator(_not_a_boolean)]
+"""The version of the model language (pydantic would take ``true`` for 1, and cannot make a literal strict)."""
+
+Share = Annotated[Number, Ge(0), Le(1)]
 """A fraction between 0 and 1."""
-Money = Annotated[float, Ge(0), Le(MAX_MONEY)]
+Money = Annotated[Number, Ge(0), Le(MAX_MONEY)]
 """An amount in the model's money unit (e.g. US$ billions)."""
-UnitPriceUsd = Annotated[float, Ge(1), Le(1e8)]
+UnitPriceUsd = Annotated[Number, Ge(1), Le(1e8)]
 """A price of one item in whole currency units (at least one: fleet sizes divide by it)."""
-HourlyPriceUsd = Annotated[float, Ge(0), Le(1000)]
+HourlyPriceUsd = Annotated[Number, Ge(0), Le(1000)]
 """A price per accelerator-hour in whole currency units."""
-LifeYears = Annotated[float, Ge(0.25), Le(60)]
+LifeYears = Annotated[Number, Ge(0.25), Le(60)]
 """A life in years (may be fractional: 5.5); at least a quarter, since charges divide by it."""
-GrowthRate = Annotated[float, Gt(-1), Le(10)]
+GrowthRate = Annotated[Number, Gt(-1), Le(10)]
 """An annual rate of change: 0.1 is +10% a year, -0.2 is -20% a year."""
-DeclineRate = Annotated[float, Ge(0), Lt(1)]
+DeclineRate = Annotated[Number, Ge(0), Lt(1)]
 """An annual rate of decline: 0.2 is -20% a year."""
-DiscountRate = Annotated[float, Ge(0), Le(1)]
+DiscountRate = Annotated[Number, Ge(0), Le(1)]
 """A rate of return per year."""
-Kilowatts = Annotated[float, Ge(0.001), Le(1000)]
+Kilowatts = Annotated[Number, Ge(0.001), Le(1000)]
 """Power per accelerator in kW, including its share of host, network and cooling fans (at least a watt)."""
 
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
