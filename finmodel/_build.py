@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
+from ._finite import refuse_non_finite
 from ._loader import load_model
 from ._scenarios import BASE
 from .engine import Projection, project, structure_difference
-from .export import projection_document, write_all, write_csv, write_json, write_workbook
+from .export import Writer, projection_document, write_all, write_csv, write_json, write_workbook
 from .schema import CompanyModel, Scenario
 
 DEFAULT_MODELS_DIR = Path("models")
@@ -48,24 +49,38 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
     return sorted(path for path in directory.glob("*.yaml") if path.is_file())
 
 
-def validate(files: Sequence[Path]) -> BuildReport:
-    """Load and check each model and each of its scenarios, projecting them; write nothing.
-
-    Beyond the loader's checks, a scenario must change values only, so the workbook can switch
-    to it: an override that changes the model's structure is reported at its line.
-    """
+def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = ()) -> BuildReport:
+    """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing."""
     outcomes = []
     for file in files:
         try:
-            model = load_model(file)
-            problems = structure_problems(model, project_all_scenarios(model))
+            checked_projections(load_model(file, allow_paths=allow_paths))
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
         except FinmodelError as error:
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
-            outcomes.append(ModelOutcome(file, problems=tuple(problems)))
+            outcomes.append(ModelOutcome(file))
     return BuildReport(tuple(outcomes))
+
+
+def checked_projections(model: CompanyModel, scenario: str | None = None) -> dict[str, Projection]:
+    """The base case and every scenario, once they pass the checks a build makes before writing.
+
+    Shared by build, validate and check, so that validate never passes a model that build refuses.
+    A scenario must change values only, so the workbook can switch to it (an override that changes
+    the model's structure is reported at its line), and every projected value must be finite.
+    """
+    selected = scenario or BASE
+    if selected != BASE and selected not in model.scenarios:
+        known = ", ".join(model.scenarios) or "none"
+        raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
+    projections = project_all_scenarios(model)
+    problems = structure_problems(model, projections)
+    if problems:
+        raise ModelError(problems)
+    refuse_non_finite(projections)
+    return projections
 
 
 def structure_problems(model: CompanyModel, projections: dict[str, Projection]) -> list[Problem]:
@@ -99,16 +114,28 @@ def structure_problems(model: CompanyModel, projections: dict[str, Projection]) 
 
 
 def build(
-    files: Sequence[Path] | None = None, out_dir: Path = DEFAULT_OUTPUT_DIR, *, scenario: str | None = None
+    files: Sequence[Path] | None = None,
+    out_dir: Path = DEFAULT_OUTPUT_DIR,
+    *,
+    scenario: str | None = None,
+    allow_paths: Sequence[Path] = (),
 ) -> BuildReport:
     """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
 
-    A model that fails leaves its earlier outputs untouched; the others are still built.
+    A model that fails leaves its earlier outputs untouched; the others are still built. A model
+    whose file name (compared case-insensitively, as some file systems do) is taken by an earlier
+    one in the list is not built, so that it cannot overwrite that one's outputs.
     """
     files = list(files) if files else company_model_files()
     outcomes = []
-    for file in files:
-        outcomes.append(_build_one(Path(file), out_dir, scenario))
+    claimed: dict[str, Path] = {}
+    for file in map(Path, files):
+        first = claimed.setdefault(file.stem.casefold(), file)
+        if first.resolve() != file.resolve():
+            clash = f"{file} and {first} have the same file name, so their outputs would overwrite each other"
+            outcomes.append(ModelOutcome(file, error=f"not built: {clash}; rename one or build it with another --out"))
+            continue
+        outcomes.append(_build_one(file, out_dir, scenario, allow_paths))
     return BuildReport(tuple(outcomes))
 
 
@@ -117,23 +144,17 @@ def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
     return {BASE: project(model), **{name: project(model, name) for name in model.scenarios}}
 
 
-def _build_one(file: Path, out_dir: Path, scenario: str | None) -> ModelOutcome:
+def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Sequence[Path]) -> ModelOutcome:
     try:
-        model = load_model(file)
+        model = load_model(file, allow_paths=allow_paths)
         selected = scenario or BASE
-        if selected != BASE and selected not in model.scenarios:
-            known = ", ".join(model.scenarios) or "none"
-            raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
-        projections = project_all_scenarios(model)
-        problems = structure_problems(model, projections)
-        if problems:
-            raise ModelError(problems)
+        projections = checked_projections(model, scenario)
         projection = projections[selected]
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}
         descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
         document = projection_document(projection, source_file=str(file), scenarios=others, descriptions=descriptions)
-        targets = {
+        targets: dict[Path, Writer] = {
             out_dir / f"{file.stem}.json": lambda path: write_json(document, path),
             out_dir / f"{file.stem}.csv": lambda path: write_csv(projection, path),
             out_dir / f"{file.stem}.xlsx": lambda path: write_workbook(projections, selected, path),

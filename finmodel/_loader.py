@@ -10,10 +10,13 @@ Pydantic then validates everything at once; each of its errors is rewritten as
 
 from __future__ import annotations
 
-import difflib
+import functools
+import os
 import re
+import stat
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,8 @@ from pydantic import BaseModel, ValidationError
 from ._errors import ModelError, Problem
 from ._scenarios import ScenarioInvalid, with_scenario
 from .schema import CompanyModel, GpuCatalog, GpuGeneration, Provenance
+from .schema._model import name_problems
+from .schema._suggest import closest
 
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAGS = {"tag:yaml.org,2002:map"}
@@ -138,16 +143,46 @@ class _Refused(Exception):
         self.message = message
 
 
-def _read(file: Path) -> tuple[Any, _Document]:
-    """Parse one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
-    document = _Document(file)
+class _Unreadable(Exception):
+    """A file that cannot, or must not, be read; the message says why."""
+
+
+def _read_bytes(file: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``.
+
+    Anything else is refused before it is opened (a FIFO would wait for a writer, ``/dev/zero``
+    never ends); the open file is checked again in case the path was swapped meanwhile, and no
+    more than the limit is read even if the file grows.
+    """
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError([Problem(file, 1, 1, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
-        raw = file.read_bytes()
-    except OSError as error:
-        raise ModelError([Problem(file, 1, 1, "", f"cannot read: {error.strerror or error}")]) from None
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            raise _Unreadable("not a regular file")
+        with os.fdopen(os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise _Unreadable("not a regular file")
+            if status.st_size > MAX_FILE_BYTES:
+                raise _Unreadable(f"file is {status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as error:
+        raise _Unreadable(f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Unreadable(f"file is over the limit of {MAX_FILE_BYTES:,} bytes")
+    return raw
+
+
+def _read(file: Path) -> tuple[Any, _Document]:
+    """Read and parse one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
+    try:
+        raw = _read_bytes(file)
+    except _Unreadable as refused:
+        raise ModelError([Problem(file, 1, 1, "", str(refused))]) from None
+    return _parse(file, raw)
+
+
+def _parse(file: Path, raw: bytes) -> tuple[Any, _Document]:
+    """Parse the bytes of one YAML file into plain data; raises :class:`ModelError` on anything unsafe."""
+    document = _Document(file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -206,18 +241,17 @@ def load_catalog(path: str | Path) -> GpuCatalog:
         raise ModelError(_problems(error, document, GpuCatalog, data)) from None
 
 
-def load_model(path: str | Path) -> CompanyModel:
-    """Load and validate a company model; every problem is reported at once as a :class:`ModelError`."""
+def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> CompanyModel:
+    """Load and validate a company model; every problem is reported at once as a :class:`ModelError`.
+
+    Its ``gpu_catalog`` must lie in the model file's folder tree, or in one of ``allow_paths``.
+    """
     file = Path(path)
     data, document = _read(file)
     documents = [document]
     catalog_name = data.get("gpu_catalog")
     if isinstance(catalog_name, str):
-        catalog_file = (file.parent / catalog_name).resolve()
-        if not catalog_file.is_file():
-            _, line, column = document.locate(("gpu_catalog",))
-            raise ModelError([Problem(file, line, column, "gpu_catalog", f"catalogue file not found: {catalog_file}")])
-        catalog_data, catalog_document = _read(catalog_file)
+        catalog_data, catalog_document = _read_catalog(file, document, catalog_name, allow_paths)
         documents.append(catalog_document)
         try:
             GpuCatalog.model_validate(catalog_data)
@@ -230,6 +264,12 @@ def load_model(path: str | Path) -> CompanyModel:
         model = CompanyModel.model_validate(data)
     except ValidationError as error:
         problems.extend(_problems(error, located, CompanyModel, data))
+        # Cross-field rules run only once every field is valid: report mistyped names now, not after
+        # a fix (unless those rules did run, and reported them already).
+        reported = {(problem.path, problem.message) for problem in problems}
+        for where, message in name_problems(data):
+            if (_dotted(where), message) not in reported:
+                problems.append(_located(located, where, message, None))
         raise ModelError(problems) from None
     if problems:
         raise ModelError(problems)
@@ -237,8 +277,8 @@ def load_model(path: str | Path) -> CompanyModel:
     model._provenance = provenance
     for name, scenario in model.scenarios.items():
         for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides)):
-            where, line, column = located.locate(key)
-            model._locations[_dotted(key)] = (str(where), line, column)
+            source_file, line, column = located.locate(key)
+            model._locations[_dotted(key)] = (str(source_file), line, column)
     for name in model.scenarios:
         try:
             with_scenario(model, name)
@@ -251,6 +291,39 @@ def load_model(path: str | Path) -> CompanyModel:
     if problems:
         raise ModelError(problems)
     return model
+
+
+def _read_catalog(
+    file: Path, document: _Document, name: str, allow_paths: Sequence[str | Path]
+) -> tuple[Any, _Document]:
+    """The catalogue a model names, read only if it lies in the model's folder tree or an allowed
+    folder (symlinks resolved), and kept only if it declares itself a catalogue: a model cannot
+    make finmodel read, or echo the keys of, any other file."""
+    _, line, column = document.locate(("gpu_catalog",))
+
+    def refused(message: str) -> ModelError:
+        return ModelError([Problem(file, line, column, "gpu_catalog", message)])
+
+    try:
+        folders = [file.parent.resolve(), *(Path(folder).resolve() for folder in allow_paths)]
+        target = (file.parent / name).resolve()
+    except (OSError, ValueError, RuntimeError) as error:
+        raise refused(f"cannot use this catalogue path: {error}") from None
+    if not any(target.is_relative_to(folder) for folder in folders):
+        raise refused(
+            f"refused: the catalogue {target} is outside the model's folder {folders[0]}; "
+            "allow its folder with --allow-path (allow_paths= in Python)"
+        )
+    try:
+        raw = _read_bytes(target)
+    except _Unreadable as unreadable:
+        raise refused(f"catalogue {target}: {unreadable}") from None
+    data, catalog_document = _parse(target, raw)
+    if data.get("kind") != "gpu_catalog":
+        _, kind_line, kind_column = catalog_document.locate(("kind",))
+        message = "not a GPU catalogue: a catalogue file declares kind: gpu_catalog"
+        raise ModelError([Problem(target, kind_line, kind_column, "kind", message)])
+    return data, catalog_document
 
 
 def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_document: _Document) -> None:
@@ -276,8 +349,8 @@ def _merge_catalog(data: dict, document: _Document, catalog: dict, catalog_docum
         if isinstance(entry, dict) and isinstance(merged.get(name), dict):
             merged[name] = {**merged[name], **entry}
         elif isinstance(entry, dict) and not all(key in entry for key in required):
-            close = difflib.get_close_matches(name, list(generations), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest(name, generations)
+            hint = f"; did you mean {close!r}?" if close else ""
             missing = ", ".join(key for key in required if key not in entry)
             document.problem(
                 ("gpus", name), f"{name!r} is not in the catalogue{hint} (a new generation also needs {missing})"
@@ -316,15 +389,18 @@ def _problems(
     scenario: str | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    explained = set()
+    explained = set()  # missing fields that a mistyped or misplaced key stands for: not reported twice
     for item in error.errors():
         if item["type"] == "extra_forbidden":
             loc = tuple(item["loc"])
-            close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            key = str(loc[-1])
+            close = closest(key, _fields_at(model, loc[:-1]))
             if close:
-                explained.add((*loc[:-1], close[0]))
+                explained.add((*loc[:-1], close))
+            explained.update((*home, key) for home in _homes(model, loc))
     for item in error.errors():
-        if item["type"] == "missing" and tuple(item["loc"]) in explained:
+        loc = tuple(item["loc"])
+        if item["type"] == "missing" and (loc in explained or _generic(model, loc) in explained):
             continue
         ctx = item.get("ctx") or {}
         if item["type"] == "model_inconsistent" and "problems" in ctx:
@@ -332,7 +408,9 @@ def _problems(
                 problems.append(_located(located, tuple(item["loc"]) + tuple(path), message, scenario))
             continue
         loc = tuple(item["loc"])
-        message = _message(item, model, loc)
+        if loc[-1:] == ("[key]",):  # a mapping key that is not allowed: report it at the key
+            loc = loc[:-1]
+        message = _message(dict(item), model, loc)
         problems.append(_located(located, loc, message, scenario))
     return problems
 
@@ -367,8 +445,14 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        close = closest(key, allowed)
+        homes = _homes(model, loc)
+        if homes:
+            where = f"under {_dotted(loc[:-1])!r}" if loc[:-1] else "at the top level"
+            question = f"did you mean {close!r}, or is it" if close else "is it"
+            belongs = " or ".join(repr(_dotted(home)) for home in homes)
+            return f"unknown key {key!r} {where}; {question} indented wrongly? it belongs under {belongs}"
+        hint = f"; did you mean {close!r}?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
         return f"unknown key {key!r}{hint}"
     if kind == "missing":
         return "required field is missing"
@@ -376,26 +460,78 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
-    """Names of the fields allowed at ``loc``, by walking the model's annotations."""
+_ANY_NAME, _ANY_ITEM = "<name>", "<n>"
+"""Stand-ins for a mapping key and a list position in a generic path such as ``asset_classes.<name>``."""
+
+
+def _walk(model: type[BaseModel], loc: PathKey) -> tuple[Any, PathKey] | None:
+    """The annotation at ``loc`` and its generic path, by walking the model's annotations (None: no such place)."""
     current: Any = model
+    generic: list[str | int] = []
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
             if field is None:
-                return []
-            current = field.annotation
+                return None
+            current, step = field.annotation, part
         elif typing.get_origin(current) is dict:
-            current = typing.get_args(current)[1]
+            current, step = typing.get_args(current)[1], _ANY_NAME
         elif typing.get_origin(current) in (tuple, list):
-            current = typing.get_args(current)[0]
+            current, step = typing.get_args(current)[0], _ANY_ITEM
         else:
-            return []
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+            return None
+        generic.append(step)
+    return _unwrap(current), tuple(generic)
+
+
+def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """Names of the fields allowed at ``loc``."""
+    found = _walk(model, loc)
+    if found is not None and isinstance(found[0], type) and issubclass(found[0], BaseModel):
+        return list(found[0].model_fields)
     return []
+
+
+def _generic(model: type[BaseModel], loc: PathKey) -> PathKey | None:
+    found = _walk(model, loc)
+    return found[1] if found is not None else None
+
+
+def _homes(model: type[BaseModel], loc: PathKey) -> list[PathKey]:
+    """Where the key at ``loc``, unknown there, is a field: an indentation slip rather than a typo.
+
+    An enclosing block is the likeliest home, given as its actual path (``asset_classes.servers``);
+    otherwise every block that has the field, as generic paths.
+    """
+    key, parent = str(loc[-1]), _generic(model, loc[:-1])
+    homes = [generic for generic, block in _blocks(model) if key in block.model_fields]
+    if parent is None:
+        return homes
+    enclosing = [home for home in homes if parent[: len(home)] == home]
+    if enclosing:
+        return [loc[: len(max(enclosing, key=len))]]
+    return homes
+
+
+@functools.cache
+def _blocks(model: type[BaseModel]) -> tuple[tuple[PathKey, type[BaseModel]], ...]:
+    """Every block of the model language with its generic path, outermost first."""
+    found: list[tuple[PathKey, type[BaseModel]]] = []
+
+    def visit(annotation: Any, path: PathKey) -> None:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.append((path, annotation))
+            for name, field in annotation.model_fields.items():
+                visit(field.annotation, (*path, name))
+        elif typing.get_origin(annotation) is dict:
+            visit(typing.get_args(annotation)[1], (*path, _ANY_NAME))
+        elif typing.get_origin(annotation) in (tuple, list):
+            visit(typing.get_args(annotation)[0], (*path, _ANY_ITEM))
+
+    visit(model, ())
+    return tuple(found)
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -7,13 +7,13 @@ neither imports the other.
 from __future__ import annotations
 
 import copy
-import difflib
 from typing import Any
 
 from pydantic import ValidationError
 
 from ._errors import ScenarioError
 from .schema import CompanyModel, Provenance
+from .schema._suggest import closest
 
 BASE = "base"
 """The name of the model as written, without scenario overrides."""
@@ -83,8 +83,8 @@ def _set_path(data: Any, parts: list[str], value: Any) -> str | None:
             elif part in target:
                 target = target[part]
             else:
-                close = difflib.get_close_matches(part, [str(key) for key in target], n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = closest(part, [str(key) for key in target])
+                hint = f"; did you mean {close!r}?" if close else ""
                 return f"{'.'.join(parts[: depth + 1])} does not exist{hint}"
         else:
             return f"{'.'.join(parts[:depth])} is a value, not a block with fields"

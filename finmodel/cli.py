@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,10 +21,19 @@ from .engine.presentation import TERMINAL_ROWS, number_format
 from .schema import model_file_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+# Output carries text from model files (names, keys, paths): never interpret it as markup or emoji.
+out = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, markup=False, emoji=False, highlight=False)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 Models = Annotated[list[Path] | None, typer.Argument(help="Model files (default: every model in models/).")]
+AllowPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        help="A folder a model's gpu_catalog may point into, besides the model's own folder tree (repeatable).",
+    ),
+]
 
 
 @app.command("build")
@@ -31,16 +41,17 @@ def build_command(
     models: Models = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = DEFAULT_OUTPUT_DIR,
     scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
+    allow_path: AllowPaths = None,
 ) -> None:
     """Project models and write <stem>.json, <stem>.csv and <stem>.xlsx for each."""
-    report = build(models or company_model_files(), out_dir, scenario=scenario)
+    report = build(models or company_model_files(), out_dir, scenario=scenario, allow_paths=allow_path or ())
     _report(report, built=True)
 
 
 @app.command("validate")
-def validate_command(models: Models = None) -> None:
+def validate_command(models: Models = None, allow_path: AllowPaths = None) -> None:
     """Check models (and their scenarios) without writing anything."""
-    report = validate(models or company_model_files())
+    report = validate(models or company_model_files(), allow_paths=allow_path or ())
     _report(report, built=False)
 
 
@@ -48,26 +59,22 @@ def validate_command(models: Models = None) -> None:
 def check_command(
     models: Models = None,
     keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
+    allow_path: AllowPaths = None,
 ) -> None:
     """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
     from .verify import check_models
 
     try:
-        checks = check_models(models or company_model_files(), keep)
-    except ModelError as error:
-        for problem in error.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        checks = check_models(models or company_model_files(), keep, allow_paths=allow_path or ())
     except FinmodelError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(error)
     table = Table(title="Workbook vs engine (LibreOffice recalculation)")
     for column in ("model", "scenario", "formula cells", "formula share", "mismatches", "error cells"):
         table.add_column(column, justify="left" if column in ("model", "scenario") else "right")
     for check in checks:
         table.add_row(
-            check.model_file.stem,
-            check.scenario,
+            _inert(check.model_file.stem),
+            _inert(check.scenario),
             f"{check.formula_cells:,}",
             f"{check.formula_share:.1%}",
             str(len(check.mismatches)),
@@ -75,8 +82,8 @@ def check_command(
         )
     out.print(table)
     for check in checks:
-        for text in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
-            err.print(f"{check.model_file}:{check.scenario}: {text}", markup=False, highlight=False)
+        for problem in [*map(str, check.mismatches[:10]), *check.error_cells[:10]]:
+            err.print(_inert(f"{check.model_file}:{check.scenario}: {problem}"))
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 
@@ -87,23 +94,23 @@ def inputs_command(
     scenario: Annotated[
         str | None, typer.Option(help="Scenario whose values to show (default: the base case).")
     ] = None,
+    allow_path: AllowPaths = None,
 ) -> None:
     """List every input that project(inputs=...) can vary: name, unit, axis, base value, source field."""
     try:
-        specs = inputs(load_model(model), scenario)
-    except ModelError as error:
-        for problem in error.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        specs = inputs(load_model(model, allow_paths=allow_path or ()), scenario)
     except FinmodelError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    table = Table(title=f"Inputs of {model}", caption="structural inputs change the graph: vary them with a scenario")
+        _fail(error)
+    table = Table(
+        title=_inert(f"Inputs of {model}"), caption="structural inputs change the graph: vary them with a scenario"
+    )
     for column in ("name", "unit", "axis", "base", "from", "structural"):
         table.add_column(column, justify="right" if column == "base" else "left")
     for spec in specs:
         base = f"{spec.base[0]:,.4g}" if len(set(spec.base)) == 1 else f"{spec.base[0]:,.4g} … {spec.base[-1]:,.4g}"
-        table.add_row(Text(spec.name), spec.unit, spec.axis, base, Text(spec.path), "yes" if spec.structural else "")
+        table.add_row(
+            _inert(spec.name), spec.unit, spec.axis, base, _inert(spec.path), "yes" if spec.structural else ""
+        )
     out.print(table)
 
 
@@ -119,19 +126,19 @@ def _report(report: BuildReport, *, built: bool) -> None:
         raise typer.Exit(2)
     for outcome in report.outcomes:
         for problem in outcome.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            err.print(_inert(problem), soft_wrap=True)
         if outcome.error:
-            err.print(f"{outcome.file}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+            err.print(_inert(f"{outcome.file}: {outcome.error}"), soft_wrap=True)
         if outcome.ok and built and outcome.projection is not None:
             out.print(_summary(outcome))
             for reason in outcome.projection.verdict.reasons:
-                mark = "[green]pass[/]" if reason.passed else "[red]fail[/]"
-                out.print(f"  {mark} {reason.test}: {reason.detail}", highlight=False)
+                mark = ("pass", "green") if reason.passed else ("fail", "red")
+                out.print(Text.assemble("  ", mark, " ", _inert(f"{reason.test}: {reason.detail}")))
         elif outcome.ok:
-            out.print(f"{outcome.file}: ok", highlight=False)
+            out.print(_inert(f"{outcome.file}: ok"))
     failed = [o for o in report.outcomes if not o.ok]
     if failed:
-        err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed", highlight=False)
+        err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed")
         raise typer.Exit(1)
 
 
@@ -144,7 +151,8 @@ def _summary(outcome: ModelOutcome) -> Table:
     title = f"{model.company.name} ({model.company.ticker}) — {verdict.label.upper()}"
     if projection.scenario:
         title += f" [{projection.scenario}]"
-    table = Table(title=title, caption=f"money in {unit}; written: {', '.join(str(p) for p in outcome.outputs)}")
+    written = ", ".join(str(path) for path in outcome.outputs)
+    table = Table(title=_inert(title), caption=_inert(f"money in {unit}; written: {written}"))
     table.add_column("line item")
     for period in projection.periods:
         table.add_column(period, justify="right")
@@ -153,8 +161,21 @@ def _summary(outcome: ModelOutcome) -> Table:
         row = projection.graph.rows[name]
         kind = number_format(row.unit).kind
         text = "{:.1%}" if kind == "share" else "{:,.2f}" if kind == "multiple" else "{:,.1f}"
-        table.add_row(row.label, *(text.format(value) for value in items[name]))
+        table.add_row(_inert(row.label), *(text.format(value) for value in items[name]))
     return table
+
+
+def _fail(error: FinmodelError) -> NoReturn:
+    """Print an error (each located problem on its own line) and exit 1, never a traceback."""
+    for line in error.problems if isinstance(error, ModelError) else [error]:
+        err.print(_inert(line), soft_wrap=True)
+    raise typer.Exit(1) from None
+
+
+def _inert(text: object) -> Text:
+    """Text from a model as plain characters: control characters are spelled out (ESC as \\x1b),
+    so a name in a model file cannot move the cursor, recolour or retitle the terminal."""
+    return Text(_CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text)))
 
 
 def main() -> None:

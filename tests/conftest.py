@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from finmodel.schema import CompanyModel
 from finmodel.verify import find_soffice
@@ -75,6 +77,13 @@ def _base() -> dict[str, Any]:
     }
 
 
+def _changed(changes: dict[str, Any] | None) -> dict[str, Any]:
+    data = copy.deepcopy(_base())
+    for dotted, value in (changes or {}).items():
+        _set(data, dotted, value)
+    return data
+
+
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     for part in parts[:-1]:
@@ -87,9 +96,19 @@ def make_model() -> Callable[..., CompanyModel]:
     """``make_model({"asset_classes.servers.method": "sum_of_years_digits"})`` → a validated model."""
 
     def make(changes: dict[str, Any] | None = None) -> CompanyModel:
-        data = copy.deepcopy(_base())
-        for dotted, value in (changes or {}).items():
-            _set(data, dotted, value)
-        return CompanyModel.model_validate(data)
+        return CompanyModel.model_validate(_changed(changes))
+
+    return make
+
+
+@pytest.fixture
+def make_model_file(tmp_path: Path) -> Callable[..., Path]:
+    """``make_model_file({...}, "name.yaml")`` → the same small model, changed, as a YAML file in tmp_path."""
+
+    def make(changes: dict[str, Any] | None = None, name: str = "model.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(_changed(changes), sort_keys=False), encoding="utf-8")
+        return path
 
     return make

@@ -57,3 +57,60 @@ def test_a_scenario_that_changes_structure_is_reported_where_it_is_declared(tmp_
     # Values alone are fine: the same scenario on availability validates.
     model.write_text(text.replace("gpus.H100.physical_life_years: 8", "gpus.H100.available_from: 2023Q2"))
     assert validate([model]).ok
+
+
+# Schema-valid, yet absurd: X1 gets 99.9999% cheaper every year from 1990, so in 2040 one costs
+# 40,000 x 1e-6^50.5 USD = 4e-299 USD; 40M USD buys 1e306 of them, and their hours (x ~8,760)
+# overflow to infinity, as do the costs and revenues computed from them.
+OVERFLOWING = {
+    "gpus.X1.available_from": 1990,
+    "gpus.X1.cost_change_per_year": -0.999999,
+    "timeline.start_year": 2040,
+    "timeline.end_year": 2046,
+    "capex.by_period": {
+        "2040": {"total": 40_000_000, "ai_share": 1.0, "asset_mix": {"servers": 1.0}, "gpu_mix": {"X1": 1.0}},
+        **{str(year): {"total": 0} for year in range(2041, 2047)},
+    },
+}
+
+
+def test_build_refuses_to_write_values_that_are_not_finite(make_model_file, tmp_path):
+    model = make_model_file(OVERFLOWING)
+    (outcome,) = build([model], tmp_path / "out").outcomes
+    assert not outcome.ok and outcome.error is not None
+    assert "not finite" in outcome.error
+    # The first line item that overflows (in definition order) is the hours billed, from 2040 on.
+    assert "leased_hours_billed[X1] in 2040, 2041, 2042" in outcome.error
+    assert "gpus.X1.cost_change_per_year" in outcome.error and "gpus.X1.cost_per_accelerator_usd" in outcome.error
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+BAD_INPUTS = {
+    "overflowing": OVERFLOWING,
+    "structure-changing scenario": {"scenarios": {"longer": {"overrides": {"gpus.X1.physical_life_years": 8}}}},
+    "share above one": {"leasing.utilisation": 1.5},
+    "unknown generation": {"capex.by_period.2024.gpu_mix": {"X2": 1.0}},
+}
+
+
+def test_validate_refuses_exactly_what_build_refuses(make_model_file, tmp_path):
+    for name, changes in BAD_INPUTS.items():
+        model = make_model_file(changes, f"{name}/model.yaml")
+        (checked,) = validate([model]).outcomes
+        (built,) = build([model], tmp_path / "out").outcomes
+        assert not checked.ok and not built.ok, name
+        assert (checked.problems, checked.error) == (built.problems, built.error), name
+    good = make_model_file({}, "good/model.yaml")
+    assert validate([good]).ok and build([good], tmp_path / "out").ok
+
+
+def test_two_models_with_the_same_file_name_do_not_overwrite_each_other(make_model_file, tmp_path):
+    first = make_model_file({"leasing.utilisation": 0.5}, "a/model.yaml")
+    second = make_model_file({"leasing.utilisation": 0.6}, "b/model.yaml")
+    report = build([first, second], tmp_path / "out")
+    assert [outcome.ok for outcome in report.outcomes] == [True, False]
+    error = report.outcomes[1].error
+    assert str(first) in error and str(second) in error and "model" in error
+    document = json.loads((tmp_path / "out" / "model.json").read_text())
+    assert document["model"]["file"] == str(first)
+    assert document["assumptions"]["leasing_utilisation"]["values"] == 0.5

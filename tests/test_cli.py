@@ -96,6 +96,15 @@ def test_schema_refuses_unknown_keys(validator: Any) -> None:
     assert _errors(validator, raw)
 
 
+def test_schema_refuses_scenario_names_the_workbook_cannot_offer(validator: Any) -> None:
+    raw = _as_editor_sees_it(yaml.safe_load(META.read_text(encoding="utf-8")))
+    for bad in ("bear/case", "=bear", "Base", "b" * 32, "bear\x07", "bear,bull"):
+        raw["scenarios"] = {bad: {"overrides": {}}}
+        assert _errors(validator, raw), f"{bad!r} should not be valid"
+    raw["scenarios"] = {"bear-case 2": {"overrides": {}}}
+    assert _errors(validator, raw) == []
+
+
 def test_schema_accepts_the_figure_form_wherever_the_loader_does(validator: Any, tmp_path: Path) -> None:
     from finmodel import load_model
 
@@ -214,3 +223,71 @@ def test_build_a_named_scenario(tmp_path: Path) -> None:
     assert document["model"]["scenario"] == "bear"
     assert set(document["scenarios"]) == {"base", "bull"}
     assert document["assumptions"]["leasing_utilisation"]["values"] == 0.55
+
+
+# --------------------------------------------------------------------------- terminal output (in process)
+
+
+def invoke(*args: str) -> Any:
+    """Run the command in this process, stdout and stderr apart."""
+    from typer.testing import CliRunner
+
+    from finmodel.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def with_company_name(directory: Path, yaml_name: str) -> Path:
+    return copy_model(
+        directory, META.read_text(encoding="utf-8").replace("  name: Meta Platforms\n", f"  name: {yaml_name}\n", 1)
+    )
+
+
+def test_a_company_name_with_rich_markup_prints_as_written(tmp_path: Path) -> None:
+    model = with_company_name(tmp_path / "src", '"Evil [/x] Corp [bold]"')
+    result = invoke("build", str(model), "--out", str(tmp_path / "out"))
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0, result.stderr
+    assert "Evil [/x] Corp [bold] (META)" in result.stdout
+
+
+def test_a_problem_on_line_100_prints_its_line_number(tmp_path: Path) -> None:
+    text = META.read_text(encoding="utf-8")
+    bad = "  utilisation: {value: 1.5,"
+    text = text.replace("  utilisation: {value: 0.75,", bad, 1)
+    line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith(bad))) + 1
+    model = copy_model(tmp_path, "#\n" * (100 - line) + text)
+    result = invoke("validate", str(model))
+    assert result.exit_code == 1
+    assert f"{model}:100:3: leasing.utilisation: " in result.stderr
+    assert "\N{HUNDRED POINTS SYMBOL}" not in result.stderr
+
+
+def test_control_characters_from_the_model_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    model = with_company_name(tmp_path / "src", r'"Evil\e[31mCorp\e]0;title\a"')
+    result = invoke("build", str(model), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert "Evil\\x1b[31mCorp\\x1b]0;title\\x07 (META)" in result.stdout
+    # A key is printed in a problem: the same escaping applies on stderr.
+    text = META.read_text(encoding="utf-8").replace("\nleasing:\n", '\nleasing:\n  "oops\\e[2J": 1\n', 1)
+    result = invoke("validate", str(copy_model(tmp_path / "bad", text)))
+    assert result.exit_code == 1
+    assert "unknown key 'oops\\x1b[2J'" in result.stderr
+    for output in (result.stdout, result.stderr):
+        assert not any(ord(char) < 32 and char != "\n" or 0x7F <= ord(char) <= 0x9F for char in output)
+
+
+def test_an_unwritable_workbook_target_is_a_clear_error_and_the_old_set_stays(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "meta.json").write_text("{}\n", encoding="utf-8")
+    (out / "meta.csv").write_text("line_item\n", encoding="utf-8")
+    (out / "meta.xlsx").mkdir()  # a folder where the workbook should go: it cannot be replaced
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+    result = invoke("build", str(copy_model(tmp_path / "src")), "--out", str(out))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{out / 'meta.xlsx'}" in result.stderr and "previous outputs" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
+    assert sorted(path.name for path in out.iterdir()) == ["meta.csv", "meta.json", "meta.xlsx"]

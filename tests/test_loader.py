@@ -7,6 +7,7 @@ line in the string), never by asking the loader.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import signal
@@ -143,7 +144,7 @@ def check_three_messages(problems: list[finmodel.Problem], typo: tuple[str, str,
     section, good, bad = typo
     by_path = {problem.path: problem.message for problem in problems}
     assert re.search(r"\bsums? to 1\.2\b", by_path["capex.by_period.2024.gpu_mix"]), by_path
-    assert "greater than 0" in by_path["asset_classes.servers.useful_life_years"], by_path
+    assert "greater than or equal to 0.25" in by_path["asset_classes.servers.useful_life_years"], by_path
     assert f"did you mean '{good}'" in by_path[f"{section}.{bad}"], by_path
 
 
@@ -235,7 +236,7 @@ def test_error_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> 
     assert problem.file.resolve() == (tmp_path / "catalog" / "gpus.yaml").resolve()
     assert (problem.line, problem.column) == where(catalog_text, "value: -6", "physical_life_years")
     assert problem.path == "generations.H100.physical_life_years"
-    assert "greater than 0" in problem.message
+    assert "greater than or equal to 0.25" in problem.message
 
 
 def test_typo_in_the_catalogue_is_reported_in_the_catalogue(tmp_path: Path) -> None:
@@ -628,3 +629,271 @@ def test_parse_point_in_time(value: object, expected: float) -> None:
 def test_parse_point_in_time_refuses_garbage(value: object) -> None:
     with pytest.raises(ValueError):
         parse_point_in_time(value)
+
+
+# --------------------------------------------------------------------------- what may be read
+
+
+def test_a_fifo_as_the_model_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "model.yaml"
+    os.mkfifo(path)
+    with deadline(FAST), pytest.raises(ModelError) as caught:
+        load_model(path)
+    (problem,) = caught.value.problems
+    assert problem.file == path and "not a regular file" in problem.message
+
+
+def test_a_device_as_the_model_is_refused() -> None:
+    with deadline(FAST), pytest.raises(ModelError) as caught:
+        load_model("/dev/zero")
+    (problem,) = caught.value.problems
+    assert "not a regular file" in problem.message
+
+
+def catalogue_at(tmp_path: Path, yaml_text: str) -> tuple[Path, str, tuple[int, int]]:
+    """meta.yaml with ``gpu_catalog: <yaml_text>``, and where that line's key is."""
+    text = replace_once(META_TEXT, "gpu_catalog: catalog/gpus.yaml", f"gpu_catalog: {yaml_text}")
+    return write_model(tmp_path, text), text, where(text, "gpu_catalog:")
+
+
+UNUSABLE_CATALOGUE_PATHS = {
+    "nul": ('"catalog/gp\\0us.yaml"', r"null|NUL"),
+    "300-character-name": ("catalog/" + "g" * 300 + ".yaml", r"too long"),
+    "symlink-loop": ("catalog/loop.yaml", r"loop|symbolic links"),
+    "fifo": ("catalog/fifo.yaml", r"not a regular file"),
+    "folder": ("catalog", r"not a regular file"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNUSABLE_CATALOGUE_PATHS))
+def test_an_unusable_catalogue_path_is_located_at_gpu_catalog(tmp_path: Path, name: str) -> None:
+    yaml_text, pattern = UNUSABLE_CATALOGUE_PATHS[name]
+    path, _, (line, column) = catalogue_at(tmp_path, yaml_text)
+    (tmp_path / "catalog" / "loop.yaml").symlink_to(tmp_path / "catalog" / "loop.yaml")
+    os.mkfifo(tmp_path / "catalog" / "fifo.yaml")
+    with deadline(FAST):
+        problem = only_problem(path)
+    assert (problem.file, problem.line, problem.column, problem.path) == (path, line, column, "gpu_catalog")
+    assert re.search(pattern, problem.message, re.IGNORECASE), problem.message
+
+
+SECRET = "aws_secret_access_key: wJalrXUtnFEMI\nschema_version: 1\n"
+
+
+@pytest.mark.parametrize("outside", ["absolute", "parent"])
+def test_a_catalogue_outside_the_models_folder_is_refused_unless_allowed(tmp_path: Path, outside: str) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    (shared / "secret.yaml").write_text(SECRET, encoding="utf-8")
+    models = tmp_path / "models"
+    models.mkdir()
+    for catalogue in ("gpus.yaml", "secret.yaml"):
+        target = str(shared / catalogue) if outside == "absolute" else f"../shared/{catalogue}"
+        path, _, (line, column) = catalogue_at(models, target)
+        problem = only_problem(path)
+        assert (problem.file, problem.line, problem.column, problem.path) == (path, line, column, "gpu_catalog")
+        assert "outside" in problem.message and "allow" in problem.message
+        assert "aws" not in problem.message and "wJalr" not in problem.message
+    path, _, _ = catalogue_at(models, str(shared / "gpus.yaml") if outside == "absolute" else "../shared/gpus.yaml")
+    assert load_model(path, allow_paths=[shared]).company.ticker == "META"
+    assert load_model(path, allow_paths=[tmp_path]).company.ticker == "META"
+
+
+def test_a_catalogue_reached_through_a_symlink_to_outside_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "catalog").symlink_to(tmp_path / "shared")
+    path = models / "meta.yaml"
+    path.write_text(META_TEXT, encoding="utf-8")
+    assert "outside" in only_problem(path).message
+    assert load_model(path, allow_paths=[tmp_path / "shared"]).company.ticker == "META"
+
+
+def test_a_file_that_is_not_a_catalogue_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path, _, _ = catalogue_at(tmp_path, "catalog/secret.yaml")
+    (tmp_path / "catalog" / "secret.yaml").write_text(SECRET + "aws_secret_access_key: again\n", encoding="utf-8")
+    problem = only_problem(path)
+    assert problem.file == tmp_path / "catalog" / "secret.yaml"
+    assert "not a GPU catalogue" in problem.message
+    assert "aws" not in problem.message and "wJalr" not in problem.message
+
+
+def test_the_cli_allows_a_catalogue_folder_with_allow_path(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "gpus.yaml").write_text(CATALOG_TEXT, encoding="utf-8")
+    (tmp_path / "models").mkdir()
+    path, _, (line, column) = catalogue_at(tmp_path / "models", "../shared/gpus.yaml")
+    refused = run_cli("validate", str(path), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert f"{path}:{line}:{column}: gpu_catalog: refused" in refused.stderr
+    allowed = run_cli("validate", str(path), "--allow-path", str(tmp_path / "shared"), cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+
+
+# --------------------------------------------------------------------------- scenario names
+
+BAD_SCENARIO_NAMES = {
+    # YAML key as written: why the workbook's selector list (or a formula) cannot hold it
+    '"bear/case"': r"'/'",
+    '"bear\\"s"': "'\"'",
+    '"bear\'s"': r"\"'\"",
+    '"[bear]"': r"'\['",
+    '"bear*"': r"'\*'",
+    '"bear?"': r"'\?'",
+    '"bear: slow"': "':'",
+    '"bear\\\\x"': r"'\\\\'",
+    '"bear,bull"': "','",
+    '"bear\\a"': r"'\\x07'",
+    '"bear\\u0085"': r"'\\x85'",
+    '"=bear"': "start with '='",
+    '"+bear"': "start with '\\+'",
+    '"-bear"': "start with '-'",
+    '"@bear"': "start with '@'",
+    "b" * 32: "at most 31 characters",
+    "base": "'base' names the model as written",
+    "BASE": "'base' names the model as written",
+}
+
+
+@pytest.mark.parametrize("yaml_key", list(BAD_SCENARIO_NAMES))
+def test_a_scenario_name_the_workbook_cannot_offer_is_refused_at_its_line(tmp_path: Path, yaml_key: str) -> None:
+    text = replace_once(META_TEXT, "\n  bear:\n", f"\n  {yaml_key}:\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.line, problem.column) == where(text, f"  {yaml_key}:", yaml_key)
+    assert problem.path.startswith("scenarios.") and problem.path.count(".") >= 1
+    assert re.search(BAD_SCENARIO_NAMES[yaml_key], problem.message), problem.message
+
+
+def test_scenario_names_that_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "\n  bull:\n", "\n  Bear:\n")
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.path, problem.line, problem.column) == ("scenarios.Bear", *where(text, "  Bear:", "Bear"))
+    assert "'bear'" in problem.message and "case" in problem.message
+
+
+def test_scenario_names_that_overflow_the_selector_list_are_refused(tmp_path: Path) -> None:
+    # "base,bear,bull" and 9 more names of 31 characters, each after a comma: 14 + 9 x 32 = 302, over Excel's 255.
+    names = [f"scenario_{index}_" + "x" * 20 for index in range(9)]
+    extra = "".join(f"  {name}:\n    overrides:\n      leasing.utilisation: 0.6\n" for name in names)
+    text = replace_once(META_TEXT, "\nscenarios:\n", "\nscenarios:\n" + extra)
+    path = write_model(tmp_path, text)
+    problem = only_problem(path)
+    assert (problem.path, problem.line) == ("scenarios", where(text, "scenarios:")[0])
+    assert "255" in problem.message
+
+
+# --------------------------------------------------------------------------- every problem at once
+
+RUBINN = ("gpu_mix: {Rubin: 1.0}", "gpu_mix: {Rubinn: 1.0}")
+H20 = ("    generations: [H100, H200, B200]\n", "    generations: [H100, H20, B200]\n")
+
+
+@pytest.mark.parametrize("typo", [RUBINN, H20], ids=["in-gpu_mix", "in-allocation-generations"])
+def test_a_typod_generation_is_reported_with_a_share_that_does_not_sum(tmp_path: Path, typo: tuple[str, str]) -> None:
+    text = replace_once(replace_once(META_TEXT, *MIX_1_2), *typo)
+    path = write_model(tmp_path, text)
+    problems = problems_of(path)
+    found = {(p.path, p.line, p.column): p.message for p in problems}
+    name, close = ("Rubinn", "Rubin") if typo is RUBINN else ("H20", "H200")
+    typo_at = (
+        ("capex.by_period.2028.gpu_mix.Rubinn", *where(text, "{Rubinn: 1.0}", "Rubinn"))
+        if typo is RUBINN
+        else ("allocation.1.generations.1", *where(text, "[H100, H20, B200]", "H20"))
+    )
+    sum_at = ("capex.by_period.2024.gpu_mix", *where(text, "H200: 0.4}", "gpu_mix"))
+    assert set(found) == {sum_at, typo_at}, "\n".join(map(str, problems))
+    assert "sum to 1.2" in found[sum_at]
+    assert found[typo_at] == f"unknown GPU generation {name!r}; did you mean {close!r}?"
+
+
+@pytest.mark.parametrize(
+    "old, new, at",
+    [
+        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: 1.2}", "capex.by_period.2024.gpu_mix.H200"),
+        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: lots}", "capex.by_period.2024.gpu_mix.H200"),
+        ("asset_mix: {servers: 0.55,", "asset_mix: {servers: -0.55,", "capex.by_period.2024.asset_mix.servers"),
+        ("{min_age_years: 0, training: 0.70,", "{min_age_years: 0, training: 1.70,", "allocation.0.by_age.0.training"),
+    ],
+    ids=["share-above-one", "share-not-a-number", "negative-share", "age-band-share"],
+)
+def test_a_bad_share_is_the_only_problem_reported(tmp_path: Path, old: str, new: str, at: str) -> None:
+    path = write_model(tmp_path, replace_once(META_TEXT, old, new))
+    assert only_problem(path).path == at
+
+
+def test_did_you_mean_ignores_case_and_prefers_the_same_name_in_another_case(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "{H200: 0.3, B200: 0.2, GB200: 0.5}", "{H200: 0.3, b200: 0.2, GB200: 0.5}")
+    text = replace_once(text, "  contracted_share: {value: 0.6,", "  Contracted_Share: {value: 0.6,")
+    problems = {p.path: p.message for p in problems_of(write_model(tmp_path, text))}
+    assert problems == {
+        "capex.by_period.2025.gpu_mix.b200": "unknown GPU generation 'b200'; did you mean 'B200'?",
+        "leasing.Contracted_Share": "unknown key 'Contracted_Share'; did you mean 'contracted_share'?",
+    }
+
+
+FACILITY = '  facility_cost_usd_per_kw_month: {value: 30, note: "estimate: operating cost'
+ECONOMIC = '    economic_life_years: {value: 4, note: "estimate: the bear case'
+
+
+def test_a_key_indented_under_the_wrong_block_says_where_it_belongs(tmp_path: Path) -> None:
+    # facility_cost_usd_per_kw_month moved from running_costs up into internal
+    line = next(row for row in META_TEXT.splitlines() if row.startswith(FACILITY))
+    text = replace_once(META_TEXT, line + "\n", "")
+    text = replace_once(text, "\ninternal:\n", f"\ninternal:\n{line}\n")
+    problem = only_problem(write_model(tmp_path, text))  # and no "required field is missing" in running_costs
+    assert (problem.path, problem.line, problem.column) == (
+        "internal.facility_cost_usd_per_kw_month",
+        *where(text, FACILITY, "facility_cost_usd_per_kw_month"),
+    )
+    assert problem.message == (
+        "unknown key 'facility_cost_usd_per_kw_month' under 'internal'; "
+        "is it indented wrongly? it belongs under 'running_costs'"
+    )
+
+
+def test_a_key_indented_too_deep_says_where_it_belongs_and_what_it_resembles(tmp_path: Path) -> None:
+    # servers' economic_life_years indented into its first life change
+    line = next(row for row in META_TEXT.splitlines() if row.startswith(ECONOMIC))
+    text = replace_once(META_TEXT, line + "\n", "")
+    change = next(row for row in text.splitlines() if "Meta Q4'24 release / FY25 10-K" in row)
+    text = replace_once(text, change + "\n", f"{change}\n    {line}\n")
+    problem = only_problem(write_model(tmp_path, text))
+    assert problem.path == "asset_classes.servers.life_changes.0.economic_life_years"
+    assert problem.message == (
+        "unknown key 'economic_life_years' under 'asset_classes.servers.life_changes.0'; did you mean "
+        "'useful_life_years', or is it indented wrongly? it belongs under 'asset_classes.servers'"
+    )
+
+
+@pytest.mark.parametrize("word", ["yes", "true", "on", "True"])
+def test_a_yaml_boolean_is_not_a_number(tmp_path: Path, word: str) -> None:
+    text = replace_once(META_TEXT, "  utilisation: {value: 0.75,", f"  utilisation: {{value: {word},")
+    text = replace_once(text, "  fiscal_year_end_month: 12\n", f"  fiscal_year_end_month: {word}\n")
+    problems = {p.path: p for p in problems_of(write_model(tmp_path, text))}
+    assert set(problems) == {"leasing.utilisation", "timeline.fiscal_year_end_month"}
+    assert "valid number" in problems["leasing.utilisation"].message
+    assert "valid integer" in problems["timeline.fiscal_year_end_month"].message
+
+
+def test_whole_numbers_are_still_numbers(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "  utilisation: {value: 0.85,", "  utilisation: {value: 1,")
+    assert load_model(write_model(tmp_path, text)).internal.utilisation == 1.0
+
+
+def test_dated_prices_out_of_order_are_refused_at_the_point(tmp_path: Path) -> None:
+    prices = (
+        "leasing:\n  prices:\n    H100:\n      contract:\n        points:\n"
+        "          2024-05: 4.25\n          2025-10: 1.70\n          2025-06: 2.10\n          2026-03: 2.35\n"
+    )
+    text = replace_once(META_TEXT, "leasing:\n", prices)
+    problem = only_problem(write_model(tmp_path, text))
+    assert (problem.path, problem.line, problem.column) == (
+        "leasing.prices.H100.contract.points.2025-06",
+        *where(text, "          2025-06: 2.10", "2025-06"),
+    )
+    assert "chronological" in problem.message and "2025-10" in problem.message

@@ -1,7 +1,7 @@
 """Exporters: turn a projection into files. They present; they never compute."""
 
-from ._atomic import write_all
+from ._atomic import Writer, write_all
 from ._tables import projection_document, write_csv, write_json
 from .workbook import WorkbookLayout, write_workbook
 
-__all__ = ["WorkbookLayout", "projection_document", "write_all", "write_csv", "write_json", "write_workbook"]
+__all__ = ["WorkbookLayout", "Writer", "projection_document", "write_all", "write_csv", "write_json", "write_workbook"]

@@ -101,7 +101,16 @@ def write_csv(projection: Projection, path: Path) -> None:
     items = projection.line_items
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line_item", "label", "unit", *projection.periods])
+        writer.writerow([_inert(text) for text in ("line_item", "label", "unit", *projection.periods)])
         for name in items.columns:
             row = projection.graph.rows[name]
-            writer.writerow([name, row.label, row.unit, *(repr(float(v)) for v in items[name])])
+            texts = [_inert(text) for text in (name, row.label, row.unit)]
+            writer.writerow([*texts, *(repr(float(v)) for v in items[name])])
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet would run as a formula (labels carry names from the model) gets a leading quote."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text

@@ -8,16 +8,18 @@ as a JSON Schema for editors. Figures may be written bare (``72.22``) or with th
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, PrivateAttr, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from ._methods import DepreciationMethod
+from ._suggest import closest
 from ._types import (
+    BASE_SCENARIO,
+    SELECTOR_LIST_MAX,
     DeclineRate,
     DiscountRate,
     Frozen,
@@ -27,12 +29,19 @@ from ._types import (
     LifeYears,
     Mix,
     Money,
+    Number,
     PointInTime,
+    ScenarioName,
+    SchemaVersion,
     Share,
     Sourced,
     UnitPriceUsd,
+    WholeNumber,
+    located_problems,
     parse_point_in_time,
 )
+
+PathKey = tuple[str | int, ...]
 
 MONEY_UNITS = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
 USES = ("training", "inference", "leasing")
@@ -58,10 +67,10 @@ class Company(Sourced):
 
 
 class Timeline(Sourced):
-    start_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="First fiscal year projected.")
-    end_year: Annotated[int, Ge(1990), Le(2100)] = Field(description="Last fiscal year projected (inclusive).")
+    start_year: Annotated[WholeNumber, Ge(1990), Le(2100)] = Field(description="First fiscal year projected.")
+    end_year: Annotated[WholeNumber, Ge(1990), Le(2100)] = Field(description="Last fiscal year projected (inclusive).")
     frequency: Literal["annual", "quarterly"] = Field("annual", description="Length of one projection period.")
-    fiscal_year_end_month: Annotated[int, Ge(1), Le(12)] = Field(
+    fiscal_year_end_month: Annotated[WholeNumber, Ge(1), Le(12)] = Field(
         12,
         description=(
             "Month the fiscal year ends (6 for Microsoft, 5 for Oracle). Period labels are fiscal years: "
@@ -154,7 +163,7 @@ class AssetClass(Sourced):
     )
     useful_life_years: LifeYears = Field(description="Book useful life in years.")
     salvage_fraction: Share = Field(0.0, description="Residual value as a share of cost.")
-    declining_balance_factor: Annotated[float, Gt(0), Le(4)] = Field(
+    declining_balance_factor: Annotated[Number, Gt(0), Le(4)] = Field(
         2.0, description="Declining-balance rate = factor / life (2 = double declining); switches to straight line."
     )
     life_changes: tuple[LifeChange, ...] = Field(
@@ -180,7 +189,7 @@ class AssetClass(Sourced):
 
 
 class AgeBand(Sourced):
-    min_age_years: Annotated[float, Ge(0), Le(60)] = Field(description="Band applies from this age (years).")
+    min_age_years: Annotated[Number, Ge(0), Le(60)] = Field(description="Band applies from this age (years).")
     training: Share = Field(description="Share of installed capacity used for internal training.")
     inference: Share = Field(description="Share used for internal inference.")
     leasing: Share = Field(description="Share leased to external customers.")
@@ -235,15 +244,32 @@ class PriceCurve(Sourced):
         (), description="Declines in each year after launch; the last one repeats."
     )
 
+    @field_validator("points")
+    @classmethod
+    def _chronological(cls, points: dict[str, float] | None) -> dict[str, float] | None:
+        """Each date must read as one and come after the one above it, so the curve reads as written."""
+        problems: list[tuple[PathKey, str]] = []
+        latest: tuple[str, float] | None = None
+        for key in points or {}:
+            try:
+                when = parse_point_in_time(key)
+            except ValueError as error:
+                problems.append(((key,), str(error)))
+                continue
+            if latest is not None and when <= latest[1]:
+                problems.append(((key,), f"{key} is not after {latest[0]}: list the points in chronological order"))
+            else:
+                latest = (key, when)
+        if problems:
+            raise located_problems(problems)
+        return points
+
     @model_validator(mode="after")
     def _one_form(self) -> PriceCurve:
         if (self.points is None) == (self.launch_price_usd_per_hour is None):
             raise ValueError("give either points or launch_price_usd_per_hour, not both or neither")
-        if self.points is not None:
-            if not self.points:
-                raise ValueError("points needs at least one date")
-            for key in self.points:
-                parse_point_in_time(key)
+        if self.points is not None and not self.points:
+            raise ValueError("points needs at least one date")
         return self
 
     def price_at(self, when: float, launch: float) -> float:
@@ -299,8 +325,8 @@ class GpuGeneration(Sourced):
     power_kw_per_accelerator: Kilowatts = Field(
         description="IT power drawn per accelerator at full load, including its share of host and network (kW)."
     )
-    relative_performance: Annotated[float, Gt(0), Le(1000)] = Field(
-        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work)."
+    relative_performance: Annotated[Number, Ge(0.01), Le(1000)] = Field(
+        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work; at least 0.01)."
     )
     physical_life_years: LifeYears = Field(description="Years an accelerator stays in service before retirement.")
     rental_price: GenerationPricing | None = Field(
@@ -311,7 +337,7 @@ class GpuGeneration(Sourced):
 class GpuCatalog(Frozen):
     """A catalogue file shared by company models (``models/catalog/gpus.yaml``)."""
 
-    schema_version: Literal[1] = Field(description="Version of the model language.")
+    schema_version: SchemaVersion = Field(description="Version of the model language.")
     kind: Literal["gpu_catalog"] = Field(description="Marks this file as a catalogue, not a company model.")
     generations: dict[str, GpuGeneration] = Field(description="Accelerator generations by name.", min_length=1)
     source: str | None = None
@@ -329,7 +355,7 @@ class Leasing(Sourced):
 
 class InternalUse(Sourced):
     utilisation: Share = Field(description="Share of internal hours doing useful work.")
-    shadow_price_ratio: Annotated[float, Ge(0), Le(10)] = Field(
+    shadow_price_ratio: Annotated[Number, Ge(0), Le(10)] = Field(
         1.0,
         description=(
             "Internal hours are valued at this multiple of the market rental price (the opportunity cost "
@@ -342,11 +368,11 @@ class InternalUse(Sourced):
 
 
 class RunningCosts(Sourced):
-    power_usage_effectiveness: Annotated[float, Ge(1), Le(3)] = Field(description="PUE: facility power / IT power.")
-    power_price_usd_per_kwh: Annotated[float, Ge(0), Le(2)] = Field(description="Electricity price.")
+    power_usage_effectiveness: Annotated[Number, Ge(1), Le(3)] = Field(description="PUE: facility power / IT power.")
+    power_price_usd_per_kwh: Annotated[Number, Ge(0), Le(2)] = Field(description="Electricity price.")
     power_price_growth_per_year: GrowthRate = Field(0.0, description="Annual change of the electricity price.")
     load_factor: Share = Field(0.8, description="Average IT power draw as a share of full load.")
-    facility_cost_usd_per_kw_month: Annotated[float, Ge(0), Le(10_000)] = Field(
+    facility_cost_usd_per_kw_month: Annotated[Number, Ge(0), Le(10_000)] = Field(
         description="Data-centre operating cost or colocation rent per kW of IT capacity per month."
     )
     maintenance_share_of_cost_per_year: Share = Field(
@@ -373,10 +399,10 @@ class Financing(Sourced):
 
 class VerdictRules(Sourced):
     hurdle_rate: DiscountRate | None = Field(None, description="Return a cohort must earn; default: the WACC.")
-    horizon_start_year: Annotated[int, Ge(1990), Le(2100)] | None = Field(
+    horizon_start_year: Annotated[WholeNumber, Ge(1990), Le(2100)] | None = Field(
         None, description="First fiscal year the verdict looks at; default: the first period with capacity leased."
     )
-    min_coverage: Annotated[float, Ge(0), Le(100)] = Field(
+    min_coverage: Annotated[Number, Ge(0), Le(100)] = Field(
         1.0, description="External revenue / attributed depreciation needed to count as covered."
     )
     min_leasing_share: Share = Field(
@@ -408,7 +434,7 @@ class CapexShares:
 class CompanyModel(Frozen):
     """A company's AI infrastructure plan."""
 
-    schema_version: Literal[1] = Field(description="Version of the model language (1).")
+    schema_version: SchemaVersion = Field(description="Version of the model language (1).")
     company: Company
     timeline: Timeline
     gpu_catalog: str | None = Field(
@@ -428,7 +454,9 @@ class CompanyModel(Frozen):
     running_costs: RunningCosts
     financing: Financing
     verdict: VerdictRules = Field(default_factory=VerdictRules)
-    scenarios: dict[str, Scenario] = Field(default_factory=dict, description="Named alternative assumptions.")
+    scenarios: dict[ScenarioName, Scenario] = Field(
+        default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
+    )
     source: str | None = None
     note: str | None = None
 
@@ -436,18 +464,29 @@ class CompanyModel(Frozen):
     _scenario_name: str | None = PrivateAttr(default=None)
     _locations: dict[str, tuple[str, int, int]] = PrivateAttr(default_factory=dict)
 
+    @field_validator("scenarios")
+    @classmethod
+    def _selectable(cls, scenarios: dict[str, Scenario]) -> dict[str, Scenario]:
+        """The workbook's selector matches names without regard to case and holds 255 characters."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        seen: dict[str, str] = {}
+        for name in scenarios:
+            first = seen.setdefault(name.casefold(), name)
+            if first != name:
+                problems.append(((name,), f"differs from the scenario {first!r} only in case; choose another name"))
+        listed = ",".join([BASE_SCENARIO, *scenarios])
+        if len(listed) > SELECTOR_LIST_MAX:
+            message = f"the scenario names take {len(listed)} characters in the workbook's selector list"
+            problems.append(((), f"{message} (with 'base' and commas); Excel allows {SELECTOR_LIST_MAX}"))
+        if problems:
+            raise located_problems(problems)
+        return scenarios
+
     @model_validator(mode="after")
     def _consistent(self) -> CompanyModel:
         problems = list(_cross_checks(self))
         if problems:
-            raise PydanticCustomError(
-                "model_inconsistent",
-                "{summary}",
-                {
-                    "summary": "; ".join(f"{'.'.join(map(str, path))}: {msg}" for path, msg in problems),
-                    "problems": problems,
-                },
-            )
+            raise located_problems(problems)
         return self
 
     # ---- derived views used by the engine
@@ -468,7 +507,7 @@ class CompanyModel(Frozen):
     def capex_shares(self) -> list[CapexShares]:
         """The AI share, asset mix and GPU mix in force in each period (carried forward until changed)."""
         shares: list[CapexShares] = []
-        current: dict[str, object] = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
+        current: dict[str, Any] = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
         set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": ""}
         for label in self.timeline.labels:
             period = self.capex.by_period.get(label)
@@ -519,12 +558,43 @@ class CompanyModel(Frozen):
         return Provenance()
 
 
+def name_problems(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
+    """Names of GPU generations and asset classes that refer to none, read from plain model data.
+
+    Only names are read, never values, so the loader can run this on a file whose values fail
+    validation and report a mistyped name with them, without follow-on errors from bad values.
+    """
+    generations = list(_mapping(data.get("gpus")))
+    classes = list(_mapping(data.get("asset_classes")))
+    for label, period in _mapping(_mapping(data.get("capex")).get("by_period")).items():
+        for name in _mapping(_mapping(period).get("asset_mix")):
+            if name not in classes:
+                yield ("capex", "by_period", label, "asset_mix", name), _unknown("asset class", name, classes)
+        for name in _mapping(_mapping(period).get("gpu_mix")):
+            if name not in generations:
+                yield ("capex", "by_period", label, "gpu_mix", name), _unknown("GPU generation", name, generations)
+    for index, rule in enumerate(_sequence(data.get("allocation"))):
+        for position, name in enumerate(_sequence(_mapping(rule).get("generations"))):
+            if name not in generations:
+                yield ("allocation", index, "generations", position), _unknown("GPU generation", name, generations)
+    for name in _mapping(_mapping(data.get("leasing")).get("prices")):
+        if name not in generations:
+            yield ("leasing", "prices", name), _unknown("GPU generation", name, generations)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _sequence(value: Any) -> list[Any] | tuple[Any, ...]:
+    return value if isinstance(value, list | tuple) else ()
+
+
 def _cross_checks(model: CompanyModel):
     """Yield ``(path, message)`` for every rule that spans fields."""
     timeline = model.timeline
     labels = timeline.labels
-    names = list(model.gpus)
-    classes = list(model.asset_classes)
+    yield from name_problems(model.model_dump(include={"gpus", "asset_classes", "capex", "allocation", "leasing"}))
 
     if not any(asset.buys_accelerators for asset in model.asset_classes.values()):
         yield ("asset_classes",), "no asset class has buys_accelerators: true"
@@ -555,38 +625,25 @@ def _cross_checks(model: CompanyModel):
 
     start_of = dict(zip(labels, timeline.starts, strict=True))
     for label, period in model.capex.by_period.items():
-        if period.asset_mix:
-            for name in period.asset_mix:
-                if name not in model.asset_classes:
-                    yield ("capex", "by_period", label, "asset_mix", name), _unknown("asset class", name, classes)
-        if period.gpu_mix:
-            for name, share in period.gpu_mix.items():
-                generation = model.gpus.get(name)
-                if generation is None:
-                    yield ("capex", "by_period", label, "gpu_mix", name), _unknown("GPU generation", name, names)
-                elif (
-                    share > 0
-                    and label in start_of
-                    and start_of[label] + timeline.period_years <= generation.available_from
-                ):
-                    yield (
-                        ("capex", "by_period", label, "gpu_mix", name),
-                        f"{name} is bought in {label} but is only available from {_when(generation.available_from)}",
-                    )
+        for name, share in (period.gpu_mix or {}).items():
+            generation = model.gpus.get(name)
+            if (
+                generation is not None
+                and share > 0
+                and label in start_of
+                and start_of[label] + timeline.period_years <= generation.available_from
+            ):
+                yield (
+                    ("capex", "by_period", label, "gpu_mix", name),
+                    f"{name} is bought in {label} but is only available from {_when(generation.available_from)}",
+                )
 
-    for index, rule in enumerate(model.allocation):
-        for name in rule.generations or ():
-            if name not in model.gpus:
-                yield ("allocation", index, "generations"), _unknown("GPU generation", name, names)
     if model.allocation[0].effective is not None or model.allocation[0].generations is not None:
         yield ("allocation", 0), "the first allocation rule must apply to all generations from the start"
 
     for name in model.generations_used():
         if name not in model.leasing.prices and model.gpus[name].rental_price is None:
             yield ("leasing", "prices"), f"no rental price for {name}, which the CapEx plan buys"
-    for name in model.leasing.prices:
-        if name not in model.gpus:
-            yield ("leasing", "prices", name), _unknown("GPU generation", name, names)
 
     horizon = model.verdict.horizon_start_year
     if horizon is not None and not timeline.start_year <= horizon <= timeline.end_year:
@@ -606,22 +663,20 @@ def _cross_checks(model: CompanyModel):
                 )
 
     for name, scenario in model.scenarios.items():
-        if name == "base":
-            yield ("scenarios", name), "'base' is the name of the model without overrides; choose another name"
         for path in scenario.overrides:
             if path.split(".")[0] in ("scenarios", "schema_version", "gpu_catalog"):
                 yield ("scenarios", name, "overrides", path), "a scenario cannot override this"
 
 
 def _not_a_period(label: str, labels: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(label, labels, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(label, labels, cutoff=0.5)
+    hint = f"; did you mean {close!r}?" if close else ""
     return f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]}){hint}"
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+def _unknown(kind: str, name: object, known: list[str]) -> str:
+    close = closest(str(name), known)
+    hint = f"; did you mean {close!r}?" if close else f"; known: {', '.join(known)}"
     return f"unknown {kind} {name!r}{hint}"
 
 

@@ -8,32 +8,49 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+import unicodedata
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 MAX_MONEY = 1e13
 """Largest money figure accepted (in the money unit; 1e13 keeps whole-dollar models possible)."""
 
-Share = Annotated[float, Ge(0), Le(1)]
+Number = Annotated[float, Strict()]
+"""A number written as one: an integer or a decimal, never text or a YAML boolean (yes, on, true)."""
+WholeNumber = Annotated[int, Strict()]
+"""An integer written as one, never a YAML boolean."""
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("expected the number 1, not a yes/no value")
+    return value
+
+
+SchemaVersion = Annotated[Literal[1], BeforeValidator(_not_a_boolean)]
+"""The version of the model language (pydantic would take ``true`` for 1, and cannot make a literal strict)."""
+
+Share = Annotated[Number, Ge(0), Le(1)]
 """A fraction between 0 and 1."""
-Money = Annotated[float, Ge(0), Le(MAX_MONEY)]
+Money = Annotated[Number, Ge(0), Le(MAX_MONEY)]
 """An amount in the model's money unit (e.g. US$ billions)."""
-UnitPriceUsd = Annotated[float, Gt(0), Le(1e8)]
-"""A price of one item in whole currency units."""
-HourlyPriceUsd = Annotated[float, Ge(0), Le(1000)]
+UnitPriceUsd = Annotated[Number, Ge(1), Le(1e8)]
+"""A price of one item in whole currency units (at least one: fleet sizes divide by it)."""
+HourlyPriceUsd = Annotated[Number, Ge(0), Le(1000)]
 """A price per accelerator-hour in whole currency units."""
-LifeYears = Annotated[float, Gt(0), Le(60)]
-"""A life in years (may be fractional: 5.5)."""
-GrowthRate = Annotated[float, Gt(-1), Le(10)]
+LifeYears = Annotated[Number, Ge(0.25), Le(60)]
+"""A life in years (may be fractional: 5.5); at least a quarter, since charges divide by it."""
+GrowthRate = Annotated[Number, Gt(-1), Le(10)]
 """An annual rate of change: 0.1 is +10% a year, -0.2 is -20% a year."""
-DeclineRate = Annotated[float, Ge(0), Lt(1)]
+DeclineRate = Annotated[Number, Ge(0), Lt(1)]
 """An annual rate of decline: 0.2 is -20% a year."""
-DiscountRate = Annotated[float, Ge(0), Le(1)]
+DiscountRate = Annotated[Number, Ge(0), Le(1)]
 """A rate of return per year."""
-Kilowatts = Annotated[float, Gt(0), Le(1000)]
-"""Power per accelerator in kW, including its share of host, network and cooling fans."""
+Kilowatts = Annotated[Number, Ge(0.001), Le(1000)]
+"""Power per accelerator in kW, including its share of host, network and cooling fans (at least a watt)."""
 
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -117,6 +134,64 @@ def _sums_to_one(mix: dict[str, float]) -> dict[str, float]:
 
 Mix = Annotated[dict[str, Share], AfterValidator(_sums_to_one)]
 """Shares by name that must add up to 1."""
+
+
+BASE_SCENARIO = "base"
+SCENARIO_NAME_MAX = 31
+SELECTOR_LIST_MAX = 255
+"""Excel's limit on the text of a data-validation list: the workbook's scenario selector."""
+_NOT_IN_SCENARIO_NAMES = "\"'/\\[]*?:,"
+_FORMULA_STARTS = "=+-@"
+
+
+def _scenario_name(name: str) -> str:
+    """Scenario names are offered in the workbook's selector list (comma-separated, matched without
+    regard to case) and picked by formulas, so they stay short, plain and unlike a formula."""
+    if name.casefold() == BASE_SCENARIO:
+        raise ValueError(f"{BASE_SCENARIO!r} names the model as written, without overrides; choose another name")
+    if not 1 <= len(name) <= SCENARIO_NAME_MAX:
+        raise ValueError(
+            f"a scenario name has at most {SCENARIO_NAME_MAX} characters (and one at least), not {len(name)}"
+        )
+    forbidden = [char for char in name if char in _NOT_IN_SCENARIO_NAMES or unicodedata.category(char) == "Cc"]
+    if forbidden:
+        listed = ", ".join(repr(char) for char in dict.fromkeys(forbidden))
+        raise ValueError(f"a scenario name cannot contain {listed} (the workbook's scenario selector cannot)")
+    if name.startswith(tuple(_FORMULA_STARTS)):
+        raise ValueError(f"a scenario name cannot start with {name[0]!r} (a spreadsheet would take it for a formula)")
+    return name
+
+
+_SCENARIO_NAME_CHARACTER = r"""[^"'/\\\[\]*?:,\x00-\x1f\x7f-\x9f]"""
+ScenarioName = Annotated[
+    str,
+    AfterValidator(_scenario_name),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": SCENARIO_NAME_MAX,
+            "allOf": [{"pattern": f"^(?![=+\\-@]){_SCENARIO_NAME_CHARACTER}+$"}],
+            "not": {"pattern": "^[Bb][Aa][Ss][Ee]$"},
+            "description": "A scenario name: up to 31 characters, none of \" ' / \\ [ ] * ? : , or control "
+            "characters, not starting with = + - @, and not 'base'.",
+        }
+    ),
+]
+"""The name of a scenario."""
+
+
+def located_problems(problems: list[tuple[tuple[str | int, ...], str]]) -> PydanticCustomError:
+    """One validation error carrying several problems, each at a path below the field that raises it;
+    the loader reports each at its own line."""
+    return PydanticCustomError(
+        "model_inconsistent",
+        "{summary}",
+        {
+            "summary": "; ".join(f"{'.'.join(map(str, path))}: {message}" for path, message in problems),
+            "problems": problems,
+        },
+    )
 
 
 class Frozen(BaseModel):

@@ -8,12 +8,13 @@ the engine's projection of that scenario.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 
-from .._build import project_all_scenarios
+from .._build import checked_projections
 from .._loader import load_model
 from ..export import WorkbookLayout, write_workbook
 from ._libreoffice import Mismatch, compare, recalculate, recalculated_values
@@ -42,15 +43,17 @@ class WorkbookCheck:
         return not self.mismatches and not self.error_cells
 
 
-def check_models(files: list[Path], work_dir: Path | None = None) -> list[WorkbookCheck]:
+def check_models(
+    files: list[Path], work_dir: Path | None = None, *, allow_paths: Sequence[Path] = ()
+) -> list[WorkbookCheck]:
     """Write each model's workbook, switch it to every scenario, recalculate, compare."""
     with tempfile.TemporaryDirectory(prefix="finmodel-check-") as scratch:
         directory = Path(work_dir) if work_dir else Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
         jobs = []
         for file in files:
-            model = load_model(file)
-            projections = project_all_scenarios(model)
+            model = load_model(file, allow_paths=allow_paths)
+            projections = checked_projections(model)
             original = directory / f"{file.stem}.xlsx"
             layout = write_workbook(projections, "base", original)
             formula_count, numeric_count = count_cells(original)

@@ -9,8 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from finmodel.schema import Leasing, Timeline, parse_point_in_time
-from finmodel.schema._types import MAX_MONEY, DeclineRate, GrowthRate, LifeYears, Mix, Money, PointInTime, Share
+from finmodel.schema import Leasing, Timeline, model_file_schema, parse_point_in_time
+from finmodel.schema._types import (
+    MAX_MONEY,
+    DeclineRate,
+    GrowthRate,
+    Kilowatts,
+    LifeYears,
+    Mix,
+    Money,
+    PointInTime,
+    Share,
+    UnitPriceUsd,
+)
 
 FEW = settings(max_examples=60, deadline=None, database=None)
 
@@ -93,6 +104,34 @@ def test_life_must_be_positive(value: float) -> None:
 def test_money_is_refused_below_zero_and_above_its_ceiling(value: float) -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(Money).validate_python(value)
+
+
+# A denominator that is almost zero makes the projection overflow: each has a physical floor.
+FLOORS = [
+    pytest.param(LifeYears, 1e-320, 0.25, id="life: a quarter of a year"),
+    pytest.param(UnitPriceUsd, 1e-300, 1.0, id="cost per accelerator: one dollar"),
+    pytest.param(Kilowatts, 1e-320, 0.001, id="power per accelerator: one watt"),
+]
+
+
+@pytest.mark.parametrize("annotation, absurd, floor", FLOORS)
+def test_almost_zero_lives_costs_and_power_are_refused(annotation: object, absurd: float, floor: float) -> None:
+    adapter = TypeAdapter(annotation)
+    for value in (absurd, floor * 0.99):
+        with pytest.raises(ValidationError, match=f"greater than or equal to {floor:g}"):
+            adapter.validate_python(value)
+    assert adapter.validate_python(floor) == floor
+
+
+def test_the_json_schema_shows_the_floors() -> None:
+    definitions = model_file_schema()["$defs"]
+    generation = definitions["GpuGeneration"]["properties"]
+    bare = {name: field["anyOf"][0] for name, field in generation.items() if "anyOf" in field}
+    assert bare["cost_per_accelerator_usd"]["minimum"] == 1
+    assert bare["power_kw_per_accelerator"]["minimum"] == 0.001
+    assert bare["physical_life_years"]["minimum"] == 0.25
+    assert bare["relative_performance"]["minimum"] == 0.01
+    assert definitions["AssetClass"]["properties"]["useful_life_years"]["anyOf"][0]["minimum"] == 0.25
 
 
 def test_rate_bounds() -> None:
