@@ -1,8 +1,6 @@
 """The model language: frozen pydantic objects that a YAML model file becomes."""
 
-from ._jsonschema import model_file_schema
-from ._methods import DepreciationMethod
-from ._model import (
+from ._blocks import (
     MONEY_UNITS,
     USES,
     AgeBand,
@@ -11,7 +9,6 @@ from ._model import (
     Capex,
     CapexPeriod,
     Company,
-    CompanyModel,
     Financing,
     GenerationPricing,
     GpuCatalog,
@@ -26,6 +23,9 @@ from ._model import (
     Timeline,
     VerdictRules,
 )
+from ._jsonschema import model_file_schema
+from ._methods import DepreciationMethod
+from ._model import CompanyModel
 from ._types import parse_point_in_time
 
 __all__ = [

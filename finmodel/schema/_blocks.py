@@ -1,0 +1,414 @@
+"""The blocks of the company model language, ``schema_version: 1``: company and timeline, CapEx,
+asset classes, allocation, prices, GPU generations, leasing and internal use, costs, financing,
+verdict rules and scenarios.
+
+Every field is documented where it is declared; ``finmodel schema`` prints these descriptions
+as a JSON Schema for editors. Figures may be written bare (``72.22``) or with their provenance
+(``{value: 72.22, source: "Meta Q4'25 release, Jan 28 2026"}``); any block may also carry a
+``source`` and ``note`` of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from annotated_types import Ge, Gt, Le
+from pydantic import Field, field_validator, model_validator
+
+from ._methods import DepreciationMethod
+from ._types import (
+    DeclineRate,
+    DiscountRate,
+    Frozen,
+    GrowthRate,
+    HourlyPriceUsd,
+    Kilowatts,
+    LifeYears,
+    Mix,
+    Money,
+    Number,
+    PointInTime,
+    SchemaVersion,
+    Share,
+    Sourced,
+    UnitPriceUsd,
+    WholeNumber,
+    located_problems,
+    parse_point_in_time,
+)
+
+PathKey = tuple[str | int, ...]
+
+MONEY_UNITS = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+USES = ("training", "inference", "leasing")
+
+
+class Provenance(Frozen):
+    """Where one figure comes from."""
+
+    source: str | None = None
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- company, time
+
+
+class Company(Sourced):
+    name: str = Field(description="Company name as it should appear in reports.", min_length=1, max_length=200)
+    ticker: str = Field(description="Exchange ticker, e.g. META.", min_length=1, max_length=12)
+    currency: str = Field("USD", description="ISO 4217 currency of all money figures.", pattern=r"^[A-Z]{3}$")
+    money_unit: Literal["units", "thousands", "millions", "billions"] = Field(
+        "billions", description="Unit of every money figure in the model (CapEx, P&L, PP&E)."
+    )
+
+
+class Timeline(Sourced):
+    start_year: Annotated[WholeNumber, Ge(1990), Le(2100)] = Field(description="First fiscal year projected.")
+    end_year: Annotated[WholeNumber, Ge(1990), Le(2100)] = Field(description="Last fiscal year projected (inclusive).")
+    frequency: Literal["annual", "quarterly"] = Field("annual", description="Length of one projection period.")
+    fiscal_year_end_month: Annotated[WholeNumber, Ge(1), Le(12)] = Field(
+        12,
+        description=(
+            "Month the fiscal year ends (6 for Microsoft, 5 for Oracle). Period labels are fiscal years: "
+            "FY2025 of a June year-end runs from July 2024, which is when dated prices, availability and "
+            "life changes are read."
+        ),
+    )
+    purchases_in_service: Literal["mid_period", "start_of_period"] = Field(
+        "mid_period",
+        description=(
+            "When a period's purchases enter service: mid_period (half a period of capacity and depreciation in "
+            "the period they are bought, so annual and quarterly models agree) or start_of_period."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Timeline:
+        if self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        if self.end_year - self.start_year > 40:
+            raise ValueError("a timeline longer than 40 years is not supported")
+        return self
+
+    @property
+    def first_period_fraction(self) -> float:
+        """Share of its first period that a purchase is in service."""
+        return 0.5 if self.purchases_in_service == "mid_period" else 1.0
+
+    @property
+    def periods_per_year(self) -> int:
+        return 1 if self.frequency == "annual" else 4
+
+    @property
+    def period_years(self) -> float:
+        """Length of one period in years."""
+        return 1.0 if self.frequency == "annual" else 0.25
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        years = range(self.start_year, self.end_year + 1)
+        if self.frequency == "annual":
+            return tuple(str(year) for year in years)
+        return tuple(f"{year}Q{quarter}" for year in years for quarter in range(1, 5))
+
+    @property
+    def starts(self) -> tuple[float, ...]:
+        """Calendar start of each period as a decimal year (fiscal years shifted by their year-end)."""
+        first = self.start_year - 1 + self.fiscal_year_end_month / 12
+        return tuple(first + i * self.period_years for i in range(len(self.labels)))
+
+
+# --------------------------------------------------------------------------- CapEx
+
+
+class CapexPeriod(Sourced):
+    total: Money | None = Field(
+        None, description="Total CapEx of the period (money unit). Omit to project it with growth_per_year."
+    )
+    ai_share: Share | None = Field(None, description="Share of total CapEx that is AI infrastructure.")
+    asset_mix: Mix | None = Field(None, description="Split of AI CapEx across asset classes (sums to 1).")
+    gpu_mix: Mix | None = Field(None, description="Split of accelerator CapEx across GPU generations (sums to 1).")
+
+
+class Capex(Sourced):
+    by_period: dict[str, CapexPeriod] = Field(
+        description=(
+            "CapEx by period label (2025, or 2025Q1 in quarterly models). ai_share, asset_mix and gpu_mix "
+            "carry forward until changed; the first period must give all of them and a total."
+        ),
+        min_length=1,
+    )
+    growth_per_year: dict[str, GrowthRate] = Field(
+        default_factory=dict,
+        description="Annual growth of total CapEx from a period on, used for periods without a total.",
+    )
+
+
+# --------------------------------------------------------------------------- depreciation
+
+
+class LifeChange(Sourced):
+    effective: PointInTime = Field(description="Date the new useful life applies from (prospectively).")
+    useful_life_years: LifeYears = Field(description="New useful life, measured from each asset's in-service date.")
+
+
+class AssetClass(Sourced):
+    method: DepreciationMethod = Field(
+        DepreciationMethod.STRAIGHT_LINE,
+        description="Depreciation method: " + ", ".join(DepreciationMethod) + " ('none' for land).",
+    )
+    useful_life_years: LifeYears = Field(description="Book useful life in years.")
+    salvage_fraction: Share = Field(0.0, description="Residual value as a share of cost.")
+    declining_balance_factor: Annotated[Number, Gt(0), Le(4)] = Field(
+        2.0, description="Declining-balance rate = factor / life (2 = double declining); switches to straight line."
+    )
+    life_changes: tuple[LifeChange, ...] = Field(
+        (), description="Changes of useful life, applied prospectively to the remaining book value."
+    )
+    economic_life_years: LifeYears | None = Field(
+        None, description="Economic life for comparing with book depreciation (straight line); default: book life."
+    )
+    buys_accelerators: bool = Field(
+        False, description="CapEx of this class buys accelerators (servers, their network)."
+    )
+
+    @field_validator("life_changes")
+    @classmethod
+    def _chronological(cls, changes: tuple[LifeChange, ...]) -> tuple[LifeChange, ...]:
+        dates = [change.effective for change in changes]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("life changes must be listed in chronological order, one per date")
+        return changes
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+class AgeBand(Sourced):
+    min_age_years: Annotated[Number, Ge(0), Le(60)] = Field(description="Band applies from this age (years).")
+    training: Share = Field(description="Share of installed capacity used for internal training.")
+    inference: Share = Field(description="Share used for internal inference.")
+    leasing: Share = Field(description="Share leased to external customers.")
+    billed_share: Share = Field(
+        1.0,
+        description=(
+            "Share of leased capacity at this age that is delivered and billable (capacity still being "
+            "installed and energised is leased but not yet billed); multiplies leasing.utilisation."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _whole(self) -> AgeBand:
+        total = self.training + self.inference + self.leasing
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"training + inference + leasing = {total:.6g}, expected 1.0")
+        return self
+
+
+class AllocationRule(Sourced):
+    effective: PointInTime | None = Field(None, description="Rule applies from this date (default: always).")
+    generations: tuple[str, ...] | None = Field(None, description="Generations it applies to (default: all).")
+    by_age: tuple[AgeBand, ...] = Field(description="Uses by age band, youngest first.", min_length=1)
+
+    @field_validator("by_age")
+    @classmethod
+    def _bands(cls, bands: tuple[AgeBand, ...]) -> tuple[AgeBand, ...]:
+        ages = [band.min_age_years for band in bands]
+        if ages[0] != 0:
+            raise ValueError("the first age band must start at min_age_years: 0")
+        if ages != sorted(ages) or len(set(ages)) != len(ages):
+            raise ValueError("age bands must be in increasing order of min_age_years")
+        return bands
+
+
+# --------------------------------------------------------------------------- leasing
+
+
+class PriceCurve(Sourced):
+    """A rental price path: dated points (linear in between), or a launch price with declines."""
+
+    points: dict[str, HourlyPriceUsd] | None = Field(
+        None, description="Price per accelerator-hour at dates (2023, 2025-10, 2026Q2); linear in between."
+    )
+    decline_after_last_point: DeclineRate = Field(
+        0.0, description="Annual decline after the last point (0: the last price holds)."
+    )
+    launch_price_usd_per_hour: HourlyPriceUsd | None = Field(
+        None, description="Price at the generation's availability (alternative to points)."
+    )
+    annual_declines: tuple[DeclineRate, ...] = Field(
+        (), description="Declines in each year after launch; the last one repeats."
+    )
+
+    @field_validator("points")
+    @classmethod
+    def _chronological(cls, points: dict[str, float] | None) -> dict[str, float] | None:
+        """Each date must read as one and come after the one above it, so the curve reads as written."""
+        problems: list[tuple[PathKey, str]] = []
+        latest: tuple[str, float] | None = None
+        for key in points or {}:
+            try:
+                when = parse_point_in_time(key)
+            except ValueError as error:
+                problems.append(((key,), str(error)))
+                continue
+            if latest is not None and when <= latest[1]:
+                problems.append(((key,), f"{key} is not after {latest[0]}: list the points in chronological order"))
+            else:
+                latest = (key, when)
+        if problems:
+            raise located_problems(problems)
+        return points
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PriceCurve:
+        if (self.points is None) == (self.launch_price_usd_per_hour is None):
+            raise ValueError("give either points or launch_price_usd_per_hour, not both or neither")
+        if self.points is not None and not self.points:
+            raise ValueError("points needs at least one date")
+        return self
+
+    def price_at(self, when: float, launch: float) -> float:
+        """Price per accelerator-hour at a decimal year; ``launch`` is the generation's availability."""
+        if self.points is not None:
+            dated = sorted((parse_point_in_time(key), price) for key, price in self.points.items())
+            times = [time for time, _ in dated]
+            prices = [price for _, price in dated]
+            if when <= times[0]:
+                return prices[0]
+            if when >= times[-1]:
+                return prices[-1] * (1 - self.decline_after_last_point) ** (when - times[-1])
+            for (t0, p0), (t1, p1) in zip(dated, dated[1:], strict=False):
+                if t0 <= when <= t1:
+                    return p0 + (p1 - p0) * (when - t0) / (t1 - t0)
+        assert self.launch_price_usd_per_hour is not None
+        price = self.launch_price_usd_per_hour
+        age = max(0.0, when - launch)
+        declines = self.annual_declines or (0.0,)
+        year = 0
+        while age > 0:
+            step = min(1.0, age)
+            rate = declines[min(year, len(declines) - 1)]
+            price *= (1 - rate) ** step
+            age -= step
+            year += 1
+        return price
+
+
+class GenerationPricing(Sourced):
+    contract: PriceCurve = Field(description="Contracted (term) price per accelerator-hour.")
+    spot: PriceCurve | None = Field(None, description="Spot/on-demand price; default: the contract price.")
+
+    @property
+    def spot_curve(self) -> PriceCurve:
+        return self.spot or self.contract
+
+
+# --------------------------------------------------------------------------- GPU catalogue
+
+
+class GpuGeneration(Sourced):
+    available_from: PointInTime = Field(description="When volume shipments start (year, quarter or date).")
+    cost_per_accelerator_usd: UnitPriceUsd = Field(
+        description=(
+            "All-in capital cost of one accelerator when it becomes available: its share of the server, "
+            "network and installation (the capex of every asset class with buys_accelerators)."
+        )
+    )
+    cost_change_per_year: GrowthRate = Field(
+        0.0, description="Annual change of that cost after availability (-0.1: 10% cheaper each year)."
+    )
+    power_kw_per_accelerator: Kilowatts = Field(
+        description="IT power drawn per accelerator at full load, including its share of host and network (kW)."
+    )
+    relative_performance: Annotated[Number, Ge(0.01), Le(1000)] = Field(
+        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work; at least 0.01)."
+    )
+    physical_life_years: LifeYears = Field(description="Years an accelerator stays in service before retirement.")
+    rental_price: GenerationPricing | None = Field(
+        None, description="Market rental price (US$ per accelerator-hour); a company's leasing.prices overrides it."
+    )
+
+
+class GpuCatalog(Frozen):
+    """A catalogue file shared by company models (``models/catalog/gpus.yaml``)."""
+
+    schema_version: SchemaVersion = Field(description="Version of the model language.")
+    kind: Literal["gpu_catalog"] = Field(description="Marks this file as a catalogue, not a company model.")
+    generations: dict[str, GpuGeneration] = Field(description="Accelerator generations by name.", min_length=1)
+    source: str | None = None
+    note: str | None = None
+
+
+class Leasing(Sourced):
+    prices: dict[str, GenerationPricing] = Field(
+        default_factory=dict,
+        description="The company's rental prices by generation (US$ per accelerator-hour); default: the catalogue's.",
+    )
+    contracted_share: Share = Field(description="Share of leased hours sold under term contracts; the rest is spot.")
+    utilisation: Share = Field(description="Share of leasable hours actually billed.")
+
+
+class InternalUse(Sourced):
+    utilisation: Share = Field(description="Share of internal hours doing useful work.")
+    shadow_price_ratio: Annotated[Number, Ge(0), Le(10)] = Field(
+        1.0,
+        description=(
+            "Internal hours are valued at this multiple of the market rental price (the opportunity cost "
+            "of not leasing them)."
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- costs, financing
+
+
+class RunningCosts(Sourced):
+    power_usage_effectiveness: Annotated[Number, Ge(1), Le(3)] = Field(description="PUE: facility power / IT power.")
+    power_price_usd_per_kwh: Annotated[Number, Ge(0), Le(2)] = Field(description="Electricity price.")
+    power_price_growth_per_year: GrowthRate = Field(0.0, description="Annual change of the electricity price.")
+    load_factor: Share = Field(0.8, description="Average IT power draw as a share of full load.")
+    facility_cost_usd_per_kw_month: Annotated[Number, Ge(0), Le(10_000)] = Field(
+        description="Data-centre operating cost or colocation rent per kW of IT capacity per month."
+    )
+    maintenance_share_of_cost_per_year: Share = Field(
+        0.0, description="Annual maintenance as a share of the gross cost of accelerator assets."
+    )
+
+
+class Financing(Sourced):
+    wacc: DiscountRate = Field(description="Weighted average cost of capital (nominal, after tax).")
+    tax_rate: Share = Field(description="Cash tax rate on segment profit.")
+    tax_losses: Literal["group_relief", "carry_forward"] = Field(
+        "group_relief",
+        description=(
+            "group_relief: a segment loss reduces the group's tax (a hyperscaler); carry_forward: losses are "
+            "carried forward against later profits (a standalone company such as CoreWeave)."
+        ),
+    )
+    debt_share_of_capex: Share = Field(0.0, description="Share of AI CapEx funded with debt.")
+    debt_interest_rate: DiscountRate = Field(0.0, description="Interest rate on that debt.")
+    debt_amortisation_years: LifeYears = Field(
+        5.0, description="Debt is repaid at 1/this of the outstanding balance each year."
+    )
+
+
+class VerdictRules(Sourced):
+    hurdle_rate: DiscountRate | None = Field(None, description="Return a cohort must earn; default: the WACC.")
+    horizon_start_year: Annotated[WholeNumber, Ge(1990), Le(2100)] | None = Field(
+        None, description="First fiscal year the verdict looks at; default: the first period with capacity leased."
+    )
+    min_coverage: Annotated[Number, Ge(0), Le(100)] = Field(
+        1.0, description="External revenue / attributed depreciation needed to count as covered."
+    )
+    min_leasing_share: Share = Field(
+        0.1, description="Leasing revenue must be at least this share of the value of all capacity to be material."
+    )
+
+
+class Scenario(Sourced):
+    description: str = Field("", description="What this scenario represents.")
+    overrides: dict[str, object] = Field(
+        default_factory=dict,
+        description="Replacement values by dotted path into the model, e.g. leasing.utilisation: 0.7.",
+    )
