@@ -24,7 +24,9 @@ from ._model import (
     Scenario,
     Timeline,
     VerdictRules,
+    name_problems,
 )
+from ._suggest import closest
 from ._types import parse_point_in_time
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "Scenario",
     "Timeline",
     "VerdictRules",
+    "closest",
     "model_file_schema",
+    "name_problems",
     "parse_point_in_time",
 ]
