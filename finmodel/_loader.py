@@ -25,9 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import ModelError, Problem
 from ._scenarios import ScenarioInvalid, with_scenario
-from .schema import CompanyModel, GpuCatalog, GpuGeneration, Provenance
-from .schema._model import name_problems
-from .schema._suggest import closest
+from .schema import CompanyModel, GpuCatalog, GpuGeneration, Provenance, closest, name_problems
 
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAGS = {"tag:yaml.org,2002:map"}

@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._errors import ScenarioError
-from .schema import CompanyModel, Provenance
-from .schema._suggest import closest
+from .schema import CompanyModel, Provenance, closest
 
 BASE = "base"
 """The name of the model as written, without scenario overrides."""

@@ -25,7 +25,8 @@ from ._blocks import (
 )
 from ._jsonschema import model_file_schema
 from ._methods import DepreciationMethod
-from ._model import CompanyModel
+from ._model import CompanyModel, name_problems
+from ._suggest import closest
 from ._types import parse_point_in_time
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "Scenario",
     "Timeline",
     "VerdictRules",
+    "closest",
     "model_file_schema",
+    "name_problems",
     "parse_point_in_time",
 ]
