@@ -7,9 +7,9 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 
 from ._build import BuildReport, ModelOutcome, build, project_all_scenarios, validate
 from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
-from ._loader import load_catalog, load_model
 from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
+from .loading import load_catalog, load_model
 from .schema import CompanyModel
 from .verify import WorkbookCheck, check_models
 

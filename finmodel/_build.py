@@ -8,10 +8,10 @@ from pathlib import Path
 
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
-from ._loader import load_model
 from ._scenarios import BASE
 from .engine import Projection, project, structure_difference
 from .export import Writer, projection_document, write_all, write_csv, write_json, write_workbook
+from .loading import load_model
 from .schema import CompanyModel, Scenario
 
 DEFAULT_MODELS_DIR = Path("models")

@@ -15,9 +15,9 @@ from rich.text import Text
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
 from ._errors import FinmodelError, ModelError
-from ._loader import load_model
 from .engine import inputs
 from .engine.presentation import TERMINAL_ROWS, number_format
+from .loading import load_model
 from .schema import model_file_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")

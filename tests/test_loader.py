@@ -1,4 +1,4 @@
-"""Tests of finmodel._loader: YAML → CompanyModel with every problem located.
+"""Tests of finmodel.loading: YAML → CompanyModel with every problem located.
 
 Every expected line and column is worked out from the text the test writes (by finding the
 line in the string), never by asking the loader.
@@ -405,7 +405,7 @@ def test_many_values_under_the_size_limit_are_refused_quickly(tmp_path: Path) ->
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
-    from finmodel._loader import MAX_FILE_BYTES
+    from finmodel.loading import MAX_FILE_BYTES
 
     path = tmp_path / "big.yaml"
     size = MAX_FILE_BYTES + 1

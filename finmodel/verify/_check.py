@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 
 from .._build import checked_projections
-from .._loader import load_model
 from ..export import WorkbookLayout, write_workbook
+from ..loading import load_model
 from ._libreoffice import Mismatch, compare, recalculate, recalculated_values
 
 REL_TOL = 1e-9
