@@ -3,5 +3,15 @@
 from ._atomic import write_all
 from ._tables import projection_document, write_csv, write_json
 from ._workbook import WorkbookLayout, write_workbook
+from .memo import write_comparison, write_memo
 
-__all__ = ["WorkbookLayout", "projection_document", "write_all", "write_csv", "write_json", "write_workbook"]
+__all__ = [
+    "WorkbookLayout",
+    "projection_document",
+    "write_all",
+    "write_comparison",
+    "write_csv",
+    "write_json",
+    "write_memo",
+    "write_workbook",
+]

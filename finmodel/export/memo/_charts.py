@@ -1,0 +1,530 @@
+"""The memo's charts as inline SVG drawn with matplotlib.
+
+Text is drawn as paths (``svg.fonttype = "path"``), so a chart needs no font; ids are prefixed by
+the chart's key so several charts share one HTML page; the date and creator are left out and the
+hash salt fixed, so a rebuild is byte-identical. matplotlib is imported on first use: it is slow to
+import and only the memo needs it. Figures are built without pyplot, so none stays open.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ...engine import Projection
+from ...engine import presentation as p
+from ...schema import MONEY_UNITS
+from . import _format
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+WIDTH_INCHES = 7.0
+"""The printable width of A4 with 15 mm margins: the charts print at their drawn size."""
+
+INK = "#1F2937"
+MUTED = "#6B7280"
+THRESHOLD = "#111827"
+BREAK_EVEN = "#B91C1C"
+
+_STYLE = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "finmodel-memo",
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 8.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "grid.color": "#E5E7EB",
+    "grid.linewidth": 0.6,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.major.size": 0,
+    "ytick.major.size": 2,
+    "legend.frameon": False,
+    "legend.fontsize": 7.5,
+    "text.parse_math": False,
+    "figure.dpi": 72,
+}
+
+_SVG_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
+_SVG_NOISE = re.compile(r"<!--.*?-->|<metadata>.*?</metadata>|<style[^>]*>.*?</style>", re.DOTALL)
+_SVG_SIZE = re.compile(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"')
+_SVG_NAMESPACES = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
+
+
+def memo_figures(projections: Mapping[str, Projection], selected: str) -> dict[str, str]:
+    """Each figure of :data:`presentation.MEMO_FIGURES` by key, as SVG."""
+    projection = projections[selected]
+    draw: dict[str, Callable[[], str]] = {
+        "capex_vs_leasing": lambda: _capex_vs_leasing(projection),
+        "coverage": lambda: _coverage(projection),
+        "fleet": lambda: _fleet(projection),
+        "depreciation": lambda: _depreciation(projection),
+        "unit_economics": lambda: _unit_economics(projection),
+        "scenarios": lambda: _scenarios(projections, selected),
+    }
+    return {figure.key: draw[figure.key]() for figure in p.MEMO_FIGURES}
+
+
+def comparison_figures(companies: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Each figure of :data:`presentation.COMPARISON_FIGURES` by key, from the comparison context."""
+    draw: dict[str, Callable[[], str]] = {
+        "coverage_roic": lambda: _coverage_roic(companies),
+        "irr_by_generation": lambda: _irr_by_generation(companies),
+        "capex_intensity": lambda: _capex_intensity(companies),
+        "depreciation_policy": lambda: _depreciation_policy(companies),
+        "scenario_profit": lambda: _scenario_profit(companies),
+    }
+    return {figure.key: draw[figure.key]() for figure in p.COMPARISON_FIGURES}
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _figure(height: float, columns: int = 1, *, sharey: bool = False) -> tuple[Figure, list[Axes]]:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_INCHES, height), layout="constrained")
+    axes = figure.subplots(1, columns, sharey=sharey, squeeze=False)[0]
+    return figure, list(axes)
+
+
+def _svg(figure: Figure, key: str) -> str:
+    """The figure as an ``<svg>`` element to inline: no prologue, metadata, global style or
+    namespace URLs, ids prefixed by ``key``, and scaled to its container's width."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    svg = _SVG_NOISE.sub("", _SVG_PROLOGUE.sub("", buffer.getvalue()))
+    svg = _SVG_NAMESPACES.sub("", svg).replace("xlink:href=", "href=")
+    svg = re.sub(r'\bid="', f'id="{key}-', svg)
+    svg = svg.replace('href="#', f'href="#{key}-').replace("url(#", f"url(#{key}-")
+    svg = _SVG_SIZE.sub(r'<svg \1class="chart" role="img" preserveAspectRatio="xMidYMid meet"', svg, count=1)
+    return re.sub(r">\s+<", "><", svg).strip()
+
+
+def _render(key: str, draw: Callable[[], Figure]) -> str:
+    import matplotlib
+
+    with matplotlib.rc_context(_STYLE):
+        return _svg(draw(), key)
+
+
+def _ticks(axes: Axes, periods: Sequence[str], *, compact: bool = False) -> None:
+    """Period labels on the x axis: every year (``'24`` when compact), Q1 only for quarters."""
+    positions = np.arange(len(periods))
+    shown = [label[:4] if not label.isdigit() and label.endswith("Q1") else label for label in periods]
+    shown = [label if label.isdigit() else "" for label in shown]
+    if compact:
+        shown = [f"’{label[2:]}" if label else "" for label in shown]
+    axes.set_xticks(positions, shown)
+    axes.set_xlim(-0.6, len(periods) - 0.4)
+
+
+def _money_axis(axes: Axes, label: str) -> None:
+    axes.set_ylabel(label)
+    axes.axhline(0, color=MUTED, linewidth=0.6)
+
+
+def _money_label(projection: Projection) -> str:
+    company = projection.model.company
+    return _format.money_unit_label(company.currency, company.money_unit)
+
+
+def _stack(axes: Axes, x: np.ndarray, layers: list[tuple[np.ndarray, str, str]], width: float = 0.75) -> None:
+    """Stacked columns, one layer per ``(values, colour, legend label)``."""
+    bottom = np.zeros(len(x))
+    for values, colour, label in layers:
+        axes.bar(x, values, width, bottom=bottom, color=colour, label=label, linewidth=0)
+        bottom = bottom + values
+
+
+def _generation_layers(projection: Projection, prefix: str, scale: float = 1.0) -> list[tuple[np.ndarray, str, str]]:
+    model = projection.model
+    palette = tuple(model.gpus)
+    items = projection.line_items
+    return [
+        (items[f"{prefix}[{g}]"].to_numpy() / scale, p.generation_colour(palette, g), g)
+        for g in model.generations_used()
+    ]
+
+
+def _legend_above(figure: Figure, axes: Axes, columns: int, order: Sequence[str] = ()) -> None:
+    """One legend above all panels, in ``order`` of labels when given (else drawing order)."""
+    handles = dict(zip(*reversed(axes.get_legend_handles_labels()), strict=True))
+    labels = [label for label in order if label in handles] or list(handles)
+    figure.legend([handles[label] for label in labels], labels, loc="outside upper center", ncols=columns,
+                  handlelength=1.2)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- memo figures
+
+
+def _capex_vs_leasing(projection: Projection) -> str:
+    chart = next(c for c in p.CHARTS if c.key == "capex_vs_leasing")
+    items = projection.line_items
+    periods = projection.periods
+
+    def draw() -> Figure:
+        figure, (axes,) = _figure(2.9)
+        x = np.arange(len(periods))
+        for series in chart.series:
+            values = items[series.row].to_numpy()
+            if series.style == "column":
+                axes.bar(x, values, 0.65, color=series.colour, label=series.label, linewidth=0)
+            else:
+                style = "--" if series.style == "dashed line" else "-"
+                axes.plot(x, values, style, color=series.colour, label=series.label, linewidth=1.8, marker="o", ms=3)
+        reported = projection.values["capex_is_reported"][0]
+        projected = [i for i, flag in enumerate(reported) if flag < 1]
+        if projected and projected[0] > 0:
+            axes.axvline(projected[0] - 0.5, color=MUTED, linewidth=0.8, linestyle=":")
+            axes.annotate(
+                "CapEx projected →",
+                (projected[0] - 0.4, 1),
+                xycoords=("data", "axes fraction"),
+                va="top",
+                fontsize=7,
+                color=MUTED,
+            )
+        _ticks(axes, periods)
+        _money_axis(axes, _money_label(projection))
+        _legend_above(figure, axes, len(chart.series), [series.label for series in chart.series])
+        return figure
+
+    return _render("capex", draw)
+
+
+def _coverage(projection: Projection) -> str:
+    chart = next(c for c in p.CHARTS if c.key == "coverage")
+    (series,) = chart.series
+    items = projection.line_items
+    inside = [
+        i
+        for i, (flag, depreciation) in enumerate(zip(items["in_horizon"], items["leasing_depreciation"], strict=True))
+        if flag >= 1 and depreciation > 0
+    ]
+    periods = [projection.periods[i] for i in inside]
+    values = items[series.row].to_numpy()[inside]
+    minimum = float(projection.values["min_coverage"][0, 0])
+
+    def draw() -> Figure:
+        figure, (axes,) = _figure(2.3)
+        x = np.arange(len(periods))
+        axes.plot(x, values, "-", color=series.colour, linewidth=1.8, marker="o", ms=3.5, label=series.label)
+        axes.axhline(minimum, color=THRESHOLD, linestyle="--", linewidth=0.9, label="Minimum for the verdict")
+        for position, value in zip(x, values, strict=True):
+            axes.annotate(
+                _format.multiple(value), (position, value), textcoords="offset points", xytext=(0, 5), ha="center"
+            )
+        axes.set_ylim(0, max([minimum, *values]) * 1.2)
+        axes.set_ylabel("× (revenue ÷ depreciation)")
+        _ticks(axes, periods)
+        _legend_above(figure, axes, 2)
+        return figure
+
+    return _render("coverage", draw)
+
+
+def _fleet(projection: Projection) -> str:
+    periods = projection.periods
+    units = projection.line_items["installed_units"].max()
+    scale, unit = (1e6, "million accelerators") if units >= 1e6 else (1e3, "thousand accelerators")
+
+    def draw() -> Figure:
+        figure, panels = _figure(2.6, len(p.FLEET_USES), sharey=True)
+        x = np.arange(len(periods))
+        for axes, (prefix, title) in zip(panels, p.FLEET_USES, strict=True):
+            _stack(axes, x, _generation_layers(projection, prefix, scale))
+            axes.set_title(title)
+            _ticks(axes, periods, compact=True)
+        panels[0].set_ylabel(unit)
+        _legend_above(figure, panels[0], len(projection.model.generations_used()))
+        return figure
+
+    return _render("fleet", draw)
+
+
+def _depreciation(projection: Projection) -> str:
+    periods = projection.periods
+    panels_rows = (("depreciation_generation", "Book"), ("economic_depreciation_generation", "Economic"))
+
+    def draw() -> Figure:
+        figure, panels = _figure(2.7, 2, sharey=True)
+        x = np.arange(len(periods))
+        for axes, (prefix, title) in zip(panels, panels_rows, strict=True):
+            _stack(axes, x, _generation_layers(projection, prefix))
+            axes.set_title(title)
+            _ticks(axes, periods, compact=True)
+        _money_axis(panels[0], _money_label(projection))
+        _legend_above(figure, panels[0], len(projection.model.generations_used()))
+        return figure
+
+    return _render("depreciation", draw)
+
+
+def _unit_economics(projection: Projection) -> str:
+    from ._context import generations
+
+    rows = generations(projection)
+    hurdle = float(projection.values["hurdle_rate"][0, 0])
+    names = [g["name"] for g in rows]
+    colours = [g["colour"] for g in rows]
+
+    def draw() -> Figure:
+        figure, (prices, irr, payback) = _figure(2.8, 3)
+        x = np.arange(len(rows))
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        prices.bar(x, [g["cost_per_hour"] for g in rows], 0.6, color=colours)
+        prices.scatter(x, [g["first_year_price"] for g in rows], marker="D", s=18, color=INK, zorder=3)
+        prices.scatter(
+            x, [g["break_even_price"] for g in rows], marker="_", s=220, linewidths=2, color=BREAK_EVEN, zorder=3
+        )
+        prices.legend(
+            [
+                Patch(color="#9CA3AF"),
+                Line2D([], [], marker="D", ms=4, color=INK, linestyle=""),
+                Line2D([], [], color=BREAK_EVEN, linewidth=2),
+            ],
+            ["Cost per GPU-hour", "First-year price", "Break-even price"],
+            loc="upper left",
+            fontsize=6.5,
+            handlelength=1.2,
+        )
+        prices.set_title("USD per GPU-hour")
+        prices.set_ylim(0, max(max(g["first_year_price"], g["break_even_price"]) for g in rows) * 1.45)
+
+        returns = [max(g["irr"], -0.2) for g in rows]
+        irr.bar(x, returns, 0.6, color=colours)
+        irr.axhline(hurdle, color=THRESHOLD, linestyle="--", linewidth=0.9, label=f"Hurdle {_format.pct(hurdle)}")
+        irr.legend(loc="upper left", fontsize=6.5)
+        irr.axhline(0, color=MUTED, linewidth=0.6)
+        irr.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
+        irr.set_title("IRR if leased")
+        irr.set_ylim(top=max([*returns, hurdle]) * 1.3)
+        for position, g in zip(x, rows, strict=True):
+            if g["irr"] < -0.2:
+                irr.annotate("none", (position, -0.2), ha="center", va="bottom", fontsize=6.5)
+
+        payback.bar(x, [g["payback"] for g in rows], 0.6, color=colours)
+        payback.scatter(x, [g["book_life"] for g in rows], marker="_", s=220, linewidths=2, color=INK,
+                        label="Book life", zorder=3)  # fmt: skip
+        for position, g in zip(x, rows, strict=True):
+            if not g["pays_back"]:
+                payback.annotate("never", (position, g["payback"]), ha="center", va="bottom", fontsize=6.5)
+        payback.set_title("Payback vs book life")
+        payback.set_ylabel("years")
+        payback.legend(loc="upper left", fontsize=6.5)
+        payback.set_ylim(0, max(max(g["payback"], g["book_life"]) for g in rows) * 1.3)
+        for axes in (prices, irr, payback):
+            axes.set_xticks(x, names, rotation=45 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
+        return figure
+
+    return _render("unit", draw)
+
+
+def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
+    names = list(projections)
+    selected_projection = projections[selected]
+    periods = selected_projection.periods
+    label = _money_label(selected_projection)
+    company = selected_projection.model.company
+
+    def draw() -> Figure:
+        figure, (by_year, total) = _figure(2.6, 2)
+        x = np.arange(len(periods))
+        for name in names:
+            values = projections[name].line_items["leasing_economic_profit"].to_numpy()
+            width = 2.2 if name == selected else 1.3
+            by_year.plot(x, values, color=p.scenario_colour(names, name), linewidth=width, marker="o", ms=2.5,
+                         label=name)  # fmt: skip
+        _ticks(by_year, periods, compact=True)
+        _money_axis(by_year, label)
+        by_year.set_title("Per fiscal year")
+        _legend_above(figure, by_year, len(names))
+
+        sums = [projections[name].metrics["horizon_leasing_economic_profit"] for name in names]
+        y = np.arange(len(names))[::-1]
+        total.barh(y, sums, 0.6, color=[p.scenario_colour(names, name) for name in names])
+        total.set_yticks(y, names)
+        total.grid(axis="x", color="#E5E7EB", linewidth=0.6)
+        total.grid(axis="y", visible=False)
+        total.axvline(0, color=MUTED, linewidth=0.6)
+        room = 0.6 * (max(abs(v) for v in sums) or 1.0)
+        total.set_xlim(min(-room, min(sums) * 1.05), max(room, max(sums) * 1.05))
+        for position, value in zip(y, sums, strict=True):
+            text = _format.money(value, company.currency, company.money_unit)
+            total.annotate(text, (0, position), textcoords="offset points", xytext=(-4 if value >= 0 else 4, 0),
+                           ha="right" if value >= 0 else "left", va="center", fontsize=7.5)  # fmt: skip
+        total.set_xlabel(label)
+        total.set_title("Over the verdict's horizon")
+        return figure
+
+    return _render("scenarios", draw)
+
+
+# --------------------------------------------------------------------------- comparison figures
+
+
+def _billions(company: dict[str, Any], value: float) -> float:
+    """A company's money figure in billions of its currency, so companies share an axis."""
+    return value * MONEY_UNITS[company["money"]["money_unit"]] / 1e9
+
+
+def _company_axis(axes: Axes, companies: Sequence[dict[str, Any]]) -> np.ndarray:
+    x = np.arange(len(companies))
+    axes.set_xticks(x, [c["title"]["ticker"] for c in companies])
+    axes.set_xlim(-0.6, len(companies) - 0.4)
+    return x
+
+
+def _label_bars(axes: Axes, x: Sequence[float], values: Sequence[float], text: Callable[[float], str]) -> None:
+    for position, value in zip(x, values, strict=True):
+        axes.annotate(text(value), (position, value), textcoords="offset points", xytext=(0, 2 if value >= 0 else -9),
+                      ha="center", fontsize=6.5)  # fmt: skip
+
+
+def _coverage_roic(companies: Sequence[dict[str, Any]]) -> str:
+    colours = [p.VERDICT_COLOURS[c["verdict"]["label"]] for c in companies]
+
+    def draw() -> Figure:
+        figure, (coverage, roic) = _figure(2.6, 2)
+        x = _company_axis(coverage, companies)
+        values = [c["verdict"]["metrics"]["horizon_coverage"] for c in companies]
+        coverage.bar(x, values, 0.6, color=colours)
+        minimums = [next(t["threshold"] for t in c["verdict"]["tests"] if t["test"] == "coverage") for c in companies]
+        coverage.hlines(minimums, x - 0.4, x + 0.4, color=THRESHOLD, linestyle="--", linewidth=1)
+        _label_bars(coverage, x, values, _format.multiple)
+        coverage.set_title("Coverage (×)")
+        coverage.set_ylim(0, max([*values, *minimums]) * 1.2)
+
+        _company_axis(roic, companies)
+        values = [c["verdict"]["metrics"]["horizon_leasing_roic"] for c in companies]
+        roic.bar(x, values, 0.6, color=colours)
+        roic.hlines([c["verdict"]["hurdle"] for c in companies], x - 0.4, x + 0.4, color=THRESHOLD, linestyle="--",
+                    linewidth=1)  # fmt: skip
+        _label_bars(roic, x, values, _format.pct)
+        roic.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
+        roic.set_title("Leasing ROIC vs hurdle")
+        roic.set_ylim(min(0, *values) * 1.2, max([*values, *(c["verdict"]["hurdle"] for c in companies)]) * 1.25)
+        from matplotlib.patches import Patch
+
+        figure.legend(
+            [Patch(color=colour) for colour in p.VERDICT_COLOURS.values()],
+            [f"verdict: {label}" for label in p.VERDICT_COLOURS],
+            loc="outside upper center",
+            ncols=len(p.VERDICT_COLOURS),
+        )
+        return figure
+
+    return _render("cmp-coverage", draw)
+
+
+def _irr_by_generation(companies: Sequence[dict[str, Any]]) -> str:
+    order: list[str] = []
+    for company in companies:
+        order += [g["name"] for g in company["generations"] if g["name"] not in order]
+    colour = {g["name"]: g["colour"] for c in companies for g in c["generations"]}
+
+    def draw() -> Figure:
+        figure, (axes,) = _figure(2.8)
+        x = _company_axis(axes, companies)
+        width = 0.8 / len(order)
+        for index, name in enumerate(order):
+            values = [next((g["irr"] for g in c["generations"] if g["name"] == name), math.nan) for c in companies]
+            axes.bar(x - 0.4 + width * (index + 0.5), values, width, color=colour[name], label=name, linewidth=0)
+        axes.hlines([c["verdict"]["hurdle"] for c in companies], x - 0.42, x + 0.42, color=THRESHOLD, linewidth=1.4,
+                    label="Hurdle rate")  # fmt: skip
+        axes.axhline(0, color=MUTED, linewidth=0.6)
+        axes.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
+        axes.set_ylabel("IRR if leased for its life")
+        _legend_above(figure, axes, len(order) + 1)
+        return figure
+
+    return _render("cmp-irr", draw)
+
+
+def _paired_bars(
+    key: str, companies: Sequence[dict[str, Any]], pairs: tuple[tuple[str, str, str], ...], ylabel: str
+) -> str:
+    """Two bars per company from ``intensity`` fields: ``(field, legend label, colour)``."""
+
+    def draw() -> Figure:
+        figure, (axes,) = _figure(2.6)
+        x = _company_axis(axes, companies)
+        for index, (field, label, colour) in enumerate(pairs):
+            values = [_billions(c, c["intensity"][field]) for c in companies]
+            position = x - 0.2 + 0.4 * index
+            axes.bar(position, values, 0.38, color=colour, label=label, linewidth=0)
+            _label_bars(axes, position, values, lambda value: f"{value:,.0f}")
+        _money_axis(axes, ylabel)
+        _legend_above(figure, axes, len(pairs))
+        return figure
+
+    return _render(key, draw)
+
+
+def _currency_billions(companies: Sequence[dict[str, Any]]) -> str:
+    currencies = sorted({c["money"]["currency"] for c in companies})
+    return f"{'/'.join(currencies)} bn"
+
+
+def _capex_intensity(companies: Sequence[dict[str, Any]]) -> str:
+    chart = next(c for c in p.CHARTS if c.key == "capex_vs_leasing")
+    colours = {series.row: series.colour for series in chart.series}
+    pairs = (
+        ("capex_ai", "AI CapEx", colours["capex_ai"]),
+        ("leasing_revenue", "Leasing revenue", colours["leasing_revenue"]),
+    )
+    return _paired_bars("cmp-capex", companies, pairs, _currency_billions(companies))
+
+
+def _depreciation_policy(companies: Sequence[dict[str, Any]]) -> str:
+    pairs = (
+        ("book_depreciation", "Book depreciation", INK),
+        ("economic_depreciation", "Economic depreciation", "#9CA3AF"),
+    )
+    return _paired_bars("cmp-depreciation", companies, pairs, _currency_billions(companies))
+
+
+def _scenario_profit(companies: Sequence[dict[str, Any]]) -> str:
+    names: list[str] = []
+    for company in companies:
+        names += [s["name"] for s in company["scenarios"] if s["name"] not in names]
+
+    def draw() -> Figure:
+        figure, (axes,) = _figure(2.6)
+        x = _company_axis(axes, companies)
+        width = 0.8 / len(names)
+        for index, name in enumerate(names):
+            values = [
+                next((_billions(c, _profit(s)) for s in c["scenarios"] if s["name"] == name), math.nan)
+                for c in companies
+            ]
+            axes.bar(x - 0.4 + width * (index + 0.5), values, width, color=p.scenario_colour(names, name), label=name)
+        _money_axis(axes, _currency_billions(companies))
+        _legend_above(figure, axes, len(names))
+        return figure
+
+    return _render("cmp-scenarios", draw)
+
+
+def _profit(scenario: dict[str, Any]) -> float:
+    return next(m["value"] for m in scenario["metrics"] if m["row"] == "horizon_leasing_economic_profit")
