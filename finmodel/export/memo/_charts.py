@@ -114,7 +114,7 @@ def _svg(figure: Figure, key: str) -> str:
     svg = _SVG_NAMESPACES.sub("", svg).replace("xlink:href=", "href=")
     svg = re.sub(r'\bid="', f'id="{key}-', svg)
     svg = svg.replace('href="#', f'href="#{key}-').replace("url(#", f"url(#{key}-")
-    svg = _SVG_SIZE.sub(r'<svg \1class="chart" role="img" preserveAspectRatio="xMidYMid meet"', svg, count=1)
+    svg = _SVG_SIZE.sub(r'<svg \1class="chart" preserveAspectRatio="xMidYMid meet"', svg, count=1)
     return re.sub(r">\s+<", "><", svg).strip()
 
 
@@ -141,9 +141,11 @@ def _money_axis(axes: Axes, label: str) -> None:
     axes.axhline(0, color=MUTED, linewidth=0.6)
 
 
-def _money_label(projection: Projection) -> str:
+def _money_scale(projection: Projection, *rows: np.ndarray) -> tuple[float, str]:
+    """The divisor and axis label that show these money rows in bn, m or k by their size."""
     company = projection.model.company
-    return _format.money_unit_label(company.currency, company.money_unit)
+    largest = max((float(np.nanmax(np.abs(row))) for row in rows if len(row)), default=0.0)
+    return _format.money_scale(largest, company.currency, company.money_unit)
 
 
 def _stack(axes: Axes, x: np.ndarray, layers: list[tuple[np.ndarray, str, str]], width: float = 0.75) -> None:
@@ -168,8 +170,9 @@ def _legend_above(figure: Figure, axes: Axes, columns: int, order: Sequence[str]
     """One legend above all panels, in ``order`` of labels when given (else drawing order)."""
     handles = dict(zip(*reversed(axes.get_legend_handles_labels()), strict=True))
     labels = [label for label in order if label in handles] or list(handles)
-    figure.legend([handles[label] for label in labels], labels, loc="outside upper center", ncols=columns,
-                  handlelength=1.2)  # fmt: skip
+    figure.legend(
+        [handles[label] for label in labels], labels, loc="outside upper center", ncols=columns, handlelength=1.2
+    )
 
 
 # --------------------------------------------------------------------------- memo figures
@@ -180,11 +183,13 @@ def _capex_vs_leasing(projection: Projection) -> str:
     items = projection.line_items
     periods = projection.periods
 
+    divisor, unit = _money_scale(projection, *(items[series.row].to_numpy() for series in chart.series))
+
     def draw() -> Figure:
         figure, (axes,) = _figure(2.9)
         x = np.arange(len(periods))
         for series in chart.series:
-            values = items[series.row].to_numpy()
+            values = items[series.row].to_numpy() / divisor
             if series.style == "column":
                 axes.bar(x, values, 0.65, color=series.colour, label=series.label, linewidth=0)
             else:
@@ -203,7 +208,7 @@ def _capex_vs_leasing(projection: Projection) -> str:
                 color=MUTED,
             )
         _ticks(axes, periods)
-        _money_axis(axes, _money_label(projection))
+        _money_axis(axes, unit)
         _legend_above(figure, axes, len(chart.series), [series.label for series in chart.series])
         return figure
 
@@ -263,15 +268,19 @@ def _fleet(projection: Projection) -> str:
 def _depreciation(projection: Projection) -> str:
     periods = projection.periods
     panels_rows = (("depreciation_generation", "Book"), ("economic_depreciation_generation", "Economic"))
+    items = projection.line_items
+    divisor, unit = _money_scale(
+        projection, items["depreciation"].to_numpy(), items["economic_depreciation"].to_numpy()
+    )
 
     def draw() -> Figure:
         figure, panels = _figure(2.7, 2, sharey=True)
         x = np.arange(len(periods))
         for axes, (prefix, title) in zip(panels, panels_rows, strict=True):
-            _stack(axes, x, _generation_layers(projection, prefix))
+            _stack(axes, x, _generation_layers(projection, prefix, divisor))
             axes.set_title(title)
             _ticks(axes, periods, compact=True)
-        _money_axis(panels[0], _money_label(projection))
+        _money_axis(panels[0], unit)
         _legend_above(figure, panels[0], len(projection.model.generations_used()))
         return figure
 
@@ -324,8 +333,9 @@ def _unit_economics(projection: Projection) -> str:
                 irr.annotate("none", (position, -0.2), ha="center", va="bottom", fontsize=6.5)
 
         payback.bar(x, [g["payback"] for g in rows], 0.6, color=colours)
-        payback.scatter(x, [g["book_life"] for g in rows], marker="_", s=220, linewidths=2, color=INK,
-                        label="Book life", zorder=3)  # fmt: skip
+        payback.scatter(
+            x, [g["book_life"] for g in rows], marker="_", s=220, linewidths=2, color=INK, label="Book life", zorder=3
+        )
         for position, g in zip(x, rows, strict=True):
             if not g["pays_back"]:
                 payback.annotate("never", (position, g["payback"]), ha="center", va="bottom", fontsize=6.5)
@@ -344,35 +354,45 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
     names = list(projections)
     selected_projection = projections[selected]
     periods = selected_projection.periods
-    label = _money_label(selected_projection)
     company = selected_projection.model.company
+    by_year_rows = {name: projections[name].line_items["leasing_economic_profit"].to_numpy() for name in names}
+    sums = [projections[name].metrics["horizon_leasing_economic_profit"] for name in names]
+    divisor, label = _money_scale(selected_projection, *by_year_rows.values(), np.array(sums))
 
     def draw() -> Figure:
         figure, (by_year, total) = _figure(2.6, 2)
         x = np.arange(len(periods))
         for name in names:
-            values = projections[name].line_items["leasing_economic_profit"].to_numpy()
+            values = by_year_rows[name] / divisor
             width = 2.2 if name == selected else 1.3
-            by_year.plot(x, values, color=p.scenario_colour(names, name), linewidth=width, marker="o", ms=2.5,
-                         label=name)  # fmt: skip
+            by_year.plot(
+                x, values, color=p.scenario_colour(names, name), linewidth=width, marker="o", ms=2.5, label=name
+            )
         _ticks(by_year, periods, compact=True)
         _money_axis(by_year, label)
         by_year.set_title("Per fiscal year")
         _legend_above(figure, by_year, len(names))
 
-        sums = [projections[name].metrics["horizon_leasing_economic_profit"] for name in names]
         y = np.arange(len(names))[::-1]
-        total.barh(y, sums, 0.6, color=[p.scenario_colour(names, name) for name in names])
+        scaled = [value / divisor for value in sums]
+        total.barh(y, scaled, 0.6, color=[p.scenario_colour(names, name) for name in names])
         total.set_yticks(y, names)
         total.grid(axis="x", color="#E5E7EB", linewidth=0.6)
         total.grid(axis="y", visible=False)
         total.axvline(0, color=MUTED, linewidth=0.6)
-        room = 0.6 * (max(abs(v) for v in sums) or 1.0)
-        total.set_xlim(min(-room, min(sums) * 1.05), max(room, max(sums) * 1.05))
+        room = 0.6 * (max(abs(value) for value in scaled) or 1.0)
+        total.set_xlim(min(-room, min(scaled) * 1.05), max(room, max(scaled) * 1.05))
         for position, value in zip(y, sums, strict=True):
             text = _format.money(value, company.currency, company.money_unit)
-            total.annotate(text, (0, position), textcoords="offset points", xytext=(-4 if value >= 0 else 4, 0),
-                           ha="right" if value >= 0 else "left", va="center", fontsize=7.5)  # fmt: skip
+            total.annotate(
+                text,
+                (0, position),
+                textcoords="offset points",
+                xytext=(-4 if value >= 0 else 4, 0),
+                ha="right" if value >= 0 else "left",
+                va="center",
+                fontsize=7.5,
+            )
         total.set_xlabel(label)
         total.set_title("Over the verdict's horizon")
         return figure
@@ -383,9 +403,16 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
 # --------------------------------------------------------------------------- comparison figures
 
 
-def _billions(company: dict[str, Any], value: float) -> float:
-    """A company's money figure in billions of its currency, so companies share an axis."""
-    return value * MONEY_UNITS[company["money"]["money_unit"]] / 1e9
+def _in_currency(company: dict[str, Any], value: float) -> float:
+    """A company's money figure in units of its currency, so companies share an axis."""
+    return value * MONEY_UNITS[company["money"]["money_unit"]]
+
+
+def _common_scale(companies: Sequence[dict[str, Any]], values: Sequence[float]) -> tuple[float, str]:
+    """Divisor and axis label for money figures of several companies, given in units of currency."""
+    currencies = "/".join(sorted({c["money"]["currency"] for c in companies}))
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return _format.money_scale(largest, currencies, "units")
 
 
 def _company_axis(axes: Axes, companies: Sequence[dict[str, Any]]) -> np.ndarray:
@@ -397,8 +424,14 @@ def _company_axis(axes: Axes, companies: Sequence[dict[str, Any]]) -> np.ndarray
 
 def _label_bars(axes: Axes, x: Sequence[float], values: Sequence[float], text: Callable[[float], str]) -> None:
     for position, value in zip(x, values, strict=True):
-        axes.annotate(text(value), (position, value), textcoords="offset points", xytext=(0, 2 if value >= 0 else -9),
-                      ha="center", fontsize=6.5)  # fmt: skip
+        axes.annotate(
+            text(value),
+            (position, value),
+            textcoords="offset points",
+            xytext=(0, 2 if value >= 0 else -9),
+            ha="center",
+            fontsize=6.5,
+        )
 
 
 def _coverage_roic(companies: Sequence[dict[str, Any]]) -> str:
@@ -418,8 +451,9 @@ def _coverage_roic(companies: Sequence[dict[str, Any]]) -> str:
         _company_axis(roic, companies)
         values = [c["verdict"]["metrics"]["horizon_leasing_roic"] for c in companies]
         roic.bar(x, values, 0.6, color=colours)
-        roic.hlines([c["verdict"]["hurdle"] for c in companies], x - 0.4, x + 0.4, color=THRESHOLD, linestyle="--",
-                    linewidth=1)  # fmt: skip
+        roic.hlines(
+            [c["verdict"]["hurdle"] for c in companies], x - 0.4, x + 0.4, color=THRESHOLD, linestyle="--", linewidth=1
+        )
         _label_bars(roic, x, values, _format.pct)
         roic.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
         roic.set_title("Leasing ROIC vs hurdle")
@@ -450,8 +484,14 @@ def _irr_by_generation(companies: Sequence[dict[str, Any]]) -> str:
         for index, name in enumerate(order):
             values = [next((g["irr"] for g in c["generations"] if g["name"] == name), math.nan) for c in companies]
             axes.bar(x - 0.4 + width * (index + 0.5), values, width, color=colour[name], label=name, linewidth=0)
-        axes.hlines([c["verdict"]["hurdle"] for c in companies], x - 0.42, x + 0.42, color=THRESHOLD, linewidth=1.4,
-                    label="Hurdle rate")  # fmt: skip
+        axes.hlines(
+            [c["verdict"]["hurdle"] for c in companies],
+            x - 0.42,
+            x + 0.42,
+            color=THRESHOLD,
+            linewidth=1.4,
+            label="Hurdle rate",
+        )
         axes.axhline(0, color=MUTED, linewidth=0.6)
         axes.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
         axes.set_ylabel("IRR if leased for its life")
@@ -461,29 +501,24 @@ def _irr_by_generation(companies: Sequence[dict[str, Any]]) -> str:
     return _render("cmp-irr", draw)
 
 
-def _paired_bars(
-    key: str, companies: Sequence[dict[str, Any]], pairs: tuple[tuple[str, str, str], ...], ylabel: str
-) -> str:
+def _paired_bars(key: str, companies: Sequence[dict[str, Any]], pairs: tuple[tuple[str, str, str], ...]) -> str:
     """Two bars per company from ``intensity`` fields: ``(field, legend label, colour)``."""
+    values = {field: [_in_currency(c, c["intensity"][field]) for c in companies] for field, _, _ in pairs}
+    divisor, unit = _common_scale(companies, [v for row in values.values() for v in row])
 
     def draw() -> Figure:
         figure, (axes,) = _figure(2.6)
         x = _company_axis(axes, companies)
         for index, (field, label, colour) in enumerate(pairs):
-            values = [_billions(c, c["intensity"][field]) for c in companies]
+            scaled = [value / divisor for value in values[field]]
             position = x - 0.2 + 0.4 * index
-            axes.bar(position, values, 0.38, color=colour, label=label, linewidth=0)
-            _label_bars(axes, position, values, lambda value: f"{value:,.0f}")
-        _money_axis(axes, ylabel)
+            axes.bar(position, scaled, 0.38, color=colour, label=label, linewidth=0)
+            _label_bars(axes, position, scaled, lambda value: f"{value:,.0f}")
+        _money_axis(axes, unit)
         _legend_above(figure, axes, len(pairs))
         return figure
 
     return _render(key, draw)
-
-
-def _currency_billions(companies: Sequence[dict[str, Any]]) -> str:
-    currencies = sorted({c["money"]["currency"] for c in companies})
-    return f"{'/'.join(currencies)} bn"
 
 
 def _capex_intensity(companies: Sequence[dict[str, Any]]) -> str:
@@ -493,7 +528,7 @@ def _capex_intensity(companies: Sequence[dict[str, Any]]) -> str:
         ("capex_ai", "AI CapEx", colours["capex_ai"]),
         ("leasing_revenue", "Leasing revenue", colours["leasing_revenue"]),
     )
-    return _paired_bars("cmp-capex", companies, pairs, _currency_billions(companies))
+    return _paired_bars("cmp-capex", companies, pairs)
 
 
 def _depreciation_policy(companies: Sequence[dict[str, Any]]) -> str:
@@ -501,25 +536,28 @@ def _depreciation_policy(companies: Sequence[dict[str, Any]]) -> str:
         ("book_depreciation", "Book depreciation", INK),
         ("economic_depreciation", "Economic depreciation", "#9CA3AF"),
     )
-    return _paired_bars("cmp-depreciation", companies, pairs, _currency_billions(companies))
+    return _paired_bars("cmp-depreciation", companies, pairs)
 
 
 def _scenario_profit(companies: Sequence[dict[str, Any]]) -> str:
-    names: list[str] = []
-    for company in companies:
-        names += [s["name"] for s in company["scenarios"] if s["name"] not in names]
+    names = list(dict.fromkeys(s["name"] for c in companies for s in c["scenarios"]))
+    profits = {
+        name: [
+            next((_in_currency(c, _profit(s)) for s in c["scenarios"] if s["name"] == name), math.nan)
+            for c in companies
+        ]
+        for name in names
+    }
+    divisor, unit = _common_scale(companies, [v for row in profits.values() for v in row])
 
     def draw() -> Figure:
         figure, (axes,) = _figure(2.6)
         x = _company_axis(axes, companies)
         width = 0.8 / len(names)
         for index, name in enumerate(names):
-            values = [
-                next((_billions(c, _profit(s)) for s in c["scenarios"] if s["name"] == name), math.nan)
-                for c in companies
-            ]
-            axes.bar(x - 0.4 + width * (index + 0.5), values, width, color=p.scenario_colour(names, name), label=name)
-        _money_axis(axes, _currency_billions(companies))
+            scaled = [value / divisor for value in profits[name]]
+            axes.bar(x - 0.4 + width * (index + 0.5), scaled, width, color=p.scenario_colour(names, name), label=name)
+        _money_axis(axes, unit)
         _legend_above(figure, axes, len(names))
         return figure
 

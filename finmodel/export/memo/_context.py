@@ -14,7 +14,7 @@ from typing import Any
 from ...engine import Projection
 from ...engine import presentation as p
 from ...schema import CompanyModel
-from ._format import money_unit_label
+from ._format import money_scale
 
 BASE = "base"
 BASE_DESCRIPTION = "the model as written, without scenario overrides"
@@ -75,13 +75,8 @@ def comparison_context(projections_by_model: Mapping[str, Mapping[str, Projectio
 
 
 def _money(model: CompanyModel) -> dict[str, str]:
-    """The arguments of the ``money`` filter, and the unit named above tables of money figures."""
-    company = model.company
-    return {
-        "currency": company.currency,
-        "money_unit": company.money_unit,
-        "label": money_unit_label(company.currency, company.money_unit),
-    }
+    """The arguments of the ``money`` filter: the model's currency and money unit."""
+    return {"currency": model.company.currency, "money_unit": model.company.money_unit}
 
 
 def _title(projections: Mapping[str, Projection], selected: str) -> dict[str, Any]:
@@ -218,10 +213,14 @@ def _metrics(projection: Projection) -> list[dict[str, Any]]:
 
 
 def _by_year(projection: Projection) -> dict[str, Any]:
-    """The memo's period rows, in blocks of at most :data:`PERIODS_PER_TABLE` columns so a
-    quarterly plan prints as several tables that fit the page."""
+    """The memo's period rows, money in one unit chosen by size, in blocks of at most
+    :data:`PERIODS_PER_TABLE` columns so a quarterly plan prints as several tables that fit the page."""
     items = projection.line_items
     rows = projection.graph.rows
+    company = projection.model.company
+    is_money = {name: p.number_format(rows[name].unit).kind == "money" for name in p.MEMO_PERIOD_ROWS}
+    largest = max((items[name].abs().max() for name in p.MEMO_PERIOD_ROWS if is_money[name]), default=0.0)
+    divisor, unit = money_scale(largest, company.currency, company.money_unit)
     inside = [flag >= 1 for flag in items["in_horizon"]]
     blocks = []
     for first in range(0, len(projection.periods), PERIODS_PER_TABLE):
@@ -234,14 +233,20 @@ def _by_year(projection: Projection) -> dict[str, Any]:
                         "row": name,
                         "label": rows[name].label,
                         "unit": rows[name].unit,
-                        "is_money": p.number_format(rows[name].unit).kind == "money",
-                        "cells": [{"value": float(items[name].iloc[i]), "in_horizon": inside[i]} for i in columns],
+                        "is_money": is_money[name],
+                        "cells": [
+                            {
+                                "value": float(items[name].iloc[i]) / (divisor if is_money[name] else 1.0),
+                                "in_horizon": inside[i],
+                            }
+                            for i in columns
+                        ],
                     }
                     for name in p.MEMO_PERIOD_ROWS
                 ],
             }
         )
-    return {"blocks": blocks}
+    return {"money_unit": unit, "blocks": blocks}
 
 
 # --------------------------------------------------------------------------- generations

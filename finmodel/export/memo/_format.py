@@ -34,7 +34,6 @@ from ...schema import MONEY_UNITS
 NOT_AVAILABLE = "n/a"
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _SCALES = ((1e9, "bn", 1), (1e6, "m", 0), (1e3, "k", 0), (1.0, "", 0))
-_UNIT_WORDS = {"units": "", "thousands": "k", "millions": "m", "billions": "bn"}
 
 
 def currency_symbol(currency: str) -> str:
@@ -42,9 +41,12 @@ def currency_symbol(currency: str) -> str:
     return _SYMBOLS.get(currency, f"{currency} ")
 
 
-def money_unit_label(currency: str, money_unit: str) -> str:
-    """The unit of a table of money figures, e.g. ``USD bn``."""
-    return f"{currency} {_UNIT_WORDS[money_unit]}".strip()
+def money_scale(largest: float, currency: str, money_unit: str) -> tuple[float, str]:
+    """The unit a chart or table of money figures up to ``largest`` (in ``money_unit``) is shown in:
+    the divisor from the model's unit to it, and its label, e.g. ``(1.0, "USD bn")``."""
+    absolute = abs(largest) * MONEY_UNITS[money_unit] if math.isfinite(largest) else 0.0
+    divisor, suffix = next(((d, s) for d, s, _ in _SCALES if absolute >= d), (1.0, ""))
+    return divisor / MONEY_UNITS[money_unit], f"{currency} {suffix}".strip()
 
 
 def money(value: float, currency: str = "USD", money_unit: str = "billions") -> str:
