@@ -296,7 +296,7 @@ COMPARISON_FIGURES: tuple[MemoFigure, ...] = (
     MemoFigure(
         "capex_intensity",
         "AI CapEx vs leasing revenue over the horizon",
-        "Sums over each company's verdict horizon, in the companies' money unit.",
+        "Sums over each company's verdict horizon.",
     ),
     MemoFigure(
         "scenario_profit",
