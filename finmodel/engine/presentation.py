@@ -245,7 +245,7 @@ MEMO_FIGURES: tuple[MemoFigure, ...] = (
     MemoFigure(
         "capex_vs_leasing",
         "AI CapEx vs leasing revenue and book depreciation",
-        "Columns: AI CapEx; lines: external leasing revenue and book depreciation of all AI assets, per fiscal year.",
+        "Columns: AI CapEx; lines: external leasing revenue and book depreciation of all AI assets, per period.",
     ),
     MemoFigure(
         "coverage",
@@ -272,7 +272,7 @@ MEMO_FIGURES: tuple[MemoFigure, ...] = (
     MemoFigure(
         "scenarios",
         "Leasing economic profit by scenario",
-        "Left: per fiscal year; right: summed over the verdict's horizon (the economic-profit test).",
+        "Left: per period; right: summed over the verdict's horizon (the economic-profit test).",
     ),
 )
 """The memo's figures, in reading order."""

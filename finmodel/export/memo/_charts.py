@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 WIDTH_INCHES = 7.0
 """The printable width of A4 with 15 mm margins: the charts print at their drawn size."""
 
+LABELLED_POINTS = 12
+"""A line chart labels its points with their values up to this many points (a year of months, or
+twelve years); beyond, the labels would collide."""
+
 INK = "#1F2937"
 MUTED = "#6B7280"
 THRESHOLD = "#111827"
@@ -233,10 +237,11 @@ def _coverage(projection: Projection) -> str:
         x = np.arange(len(periods))
         axes.plot(x, values, "-", color=series.colour, linewidth=1.8, marker="o", ms=3.5, label=series.label)
         axes.axhline(minimum, color=THRESHOLD, linestyle="--", linewidth=0.9, label="Minimum for the verdict")
-        for position, value in zip(x, values, strict=True):
-            axes.annotate(
-                _format.multiple(value), (position, value), textcoords="offset points", xytext=(0, 5), ha="center"
-            )
+        if len(values) <= LABELLED_POINTS:
+            for position, value in zip(x, values, strict=True):
+                axes.annotate(
+                    _format.multiple(value), (position, value), textcoords="offset points", xytext=(0, 5), ha="center"
+                )
         axes.set_ylim(0, max([minimum, *values]) * 1.2)
         axes.set_ylabel("× (revenue ÷ depreciation)")
         _ticks(axes, periods)
@@ -370,7 +375,9 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
             )
         _ticks(by_year, periods, compact=True)
         _money_axis(by_year, label)
-        by_year.set_title("Per fiscal year")
+        by_year.set_title(
+            "Per fiscal year" if selected_projection.model.timeline.frequency == "annual" else "Per quarter"
+        )
         _legend_above(figure, by_year, len(names))
 
         y = np.arange(len(names))[::-1]

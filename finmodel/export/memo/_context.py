@@ -18,7 +18,8 @@ from ._format import money_scale
 
 BASE = "base"
 BASE_DESCRIPTION = "the model as written, without scenario overrides"
-PERIODS_PER_TABLE = 12
+PERIODS_PER_TABLE = {"annual": 12, "quarterly": 8}
+"""Columns of one table of periods: every year of a plan, or two years of quarters, fit a page."""
 
 
 def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[str, Any]:
@@ -144,6 +145,7 @@ def _tests(projection: Projection) -> list[dict[str, Any]]:
             "threshold": reason.threshold,
             "gap": reason.value - reason.threshold,
             "hurdle": hurdle,
+            "nothing_leased": metrics["horizon_leasing_revenue"] <= 0,
         }
         if reason.test == "economic profit":
             roic = metrics["horizon_leasing_roic"]
@@ -192,6 +194,7 @@ def _verdict(projection: Projection, tests: list[dict[str, Any]]) -> dict[str, A
     label = projection.verdict.label
     return {
         "label": label,
+        "nothing_leased": projection.metrics["horizon_leasing_revenue"] <= 0,
         "headline": p.VERDICT_HEADLINES[label],
         "colour": p.VERDICT_COLOURS[label],
         "tests": tests,
@@ -214,7 +217,7 @@ def _metrics(projection: Projection) -> list[dict[str, Any]]:
 
 def _by_year(projection: Projection) -> dict[str, Any]:
     """The memo's period rows, money in one unit chosen by size, in blocks of at most
-    :data:`PERIODS_PER_TABLE` columns so a quarterly plan prints as several tables that fit the page."""
+    :data:`PERIODS_PER_TABLE` columns so a long or quarterly plan prints as tables that fit the page."""
     items = projection.line_items
     rows = projection.graph.rows
     company = projection.model.company
@@ -222,9 +225,10 @@ def _by_year(projection: Projection) -> dict[str, Any]:
     largest = max((items[name].abs().max() for name in p.MEMO_PERIOD_ROWS if is_money[name]), default=0.0)
     divisor, unit = money_scale(largest, company.currency, company.money_unit)
     inside = [flag >= 1 for flag in items["in_horizon"]]
+    width = PERIODS_PER_TABLE[projection.model.timeline.frequency]
     blocks = []
-    for first in range(0, len(projection.periods), PERIODS_PER_TABLE):
-        columns = range(first, min(first + PERIODS_PER_TABLE, len(projection.periods)))
+    for first in range(0, len(projection.periods), width):
+        columns = range(first, min(first + width, len(projection.periods)))
         blocks.append(
             {
                 "periods": [{"label": projection.periods[i], "in_horizon": inside[i]} for i in columns],
