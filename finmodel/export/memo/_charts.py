@@ -20,6 +20,7 @@ from ...engine import Projection
 from ...engine import presentation as p
 from ...schema import MONEY_UNITS
 from . import _format
+from ._context import generations
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,6 +32,9 @@ WIDTH_INCHES = 7.0
 LABELLED_POINTS = 12
 """A line chart labels its points with their values up to this many points (a year of months, or
 twelve years); beyond, the labels would collide."""
+
+IRR_FLOOR = -0.2
+"""IRR bars stop here, labelled with their value: the engine writes -100% where no IRR exists."""
 
 INK = "#1F2937"
 MUTED = "#6B7280"
@@ -293,19 +297,17 @@ def _depreciation(projection: Projection) -> str:
 
 
 def _unit_economics(projection: Projection) -> str:
-    from ._context import generations
-
     rows = generations(projection)
     hurdle = float(projection.values["hurdle_rate"][0, 0])
     names = [g["name"] for g in rows]
     colours = [g["colour"] for g in rows]
 
     def draw() -> Figure:
-        figure, (prices, irr, payback) = _figure(2.8, 3)
-        x = np.arange(len(rows))
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
+        figure, (prices, irr, payback) = _figure(2.8, 3)
+        x = np.arange(len(rows))
         prices.bar(x, [g["cost_per_hour"] for g in rows], 0.6, color=colours)
         prices.scatter(x, [g["first_year_price"] for g in rows], marker="D", s=18, color=INK, zorder=3)
         prices.scatter(
@@ -325,7 +327,7 @@ def _unit_economics(projection: Projection) -> str:
         prices.set_title("USD per GPU-hour")
         prices.set_ylim(0, max(max(g["first_year_price"], g["break_even_price"]) for g in rows) * 1.45)
 
-        returns = [max(g["irr"], -0.2) for g in rows]
+        returns = [max(g["irr"], IRR_FLOOR) for g in rows]
         irr.bar(x, returns, 0.6, color=colours)
         irr.axhline(hurdle, color=THRESHOLD, linestyle="--", linewidth=0.9, label=f"Hurdle {_format.pct(hurdle)}")
         irr.legend(loc="upper left", fontsize=6.5)
@@ -334,8 +336,8 @@ def _unit_economics(projection: Projection) -> str:
         irr.set_title("IRR if leased")
         irr.set_ylim(top=max([*returns, hurdle]) * 1.3)
         for position, g in zip(x, rows, strict=True):
-            if g["irr"] < -0.2:
-                irr.annotate("none", (position, -0.2), ha="center", va="bottom", fontsize=6.5)
+            if g["irr"] < IRR_FLOOR:
+                irr.annotate(_format.pct(g["irr"], 0), (position, IRR_FLOOR), ha="center", va="bottom", fontsize=6.5)
 
         payback.bar(x, [g["payback"] for g in rows], 0.6, color=colours)
         payback.scatter(

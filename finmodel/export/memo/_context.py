@@ -14,9 +14,9 @@ from typing import Any
 from ...engine import Projection
 from ...engine import presentation as p
 from ...schema import CompanyModel
+from .._workbook import BASE
 from ._format import money_scale
 
-BASE = "base"
 BASE_DESCRIPTION = "the model as written, without scenario overrides"
 PERIODS_PER_TABLE = {"annual": 12, "quarterly": 8}
 """Columns of one table of periods: every year of a plan, or two years of quarters, fit a page."""
@@ -26,6 +26,7 @@ def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[s
     """Everything one company's memo shows, for the scenario ``selected``."""
     projection = projections[selected]
     tests = _tests(projection)
+    scenarios = _scenarios(projections, selected)
     return {
         "title": _title(projections, selected),
         "money": _money(projection.model),
@@ -33,8 +34,8 @@ def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[s
         "metrics": _metrics(projection),
         "by_year": _by_year(projection),
         "generations": generations(projection),
-        "scenarios": _scenarios(projections, selected),
-        "risks": _risks(projections, selected, tests),
+        "scenarios": scenarios,
+        "risks": _risks(projection, tests, scenarios),
         "assumption_sections": _assumption_sections(projection),
         "methodology": _methodology(projection),
     }
@@ -305,15 +306,14 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> list[dic
     return scenarios
 
 
-def _risks(projections: Mapping[str, Projection], selected: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+def _risks(projection: Projection, tests: list[dict[str, Any]], scenarios: list[dict[str, Any]]) -> dict[str, Any]:
     """What would change the verdict: the failing tests and what each needs, the passing tests
     nearest to failing, scenarios that judge differently and book against economic lives."""
-    projection = projections[selected]
     failed, passed = _ranked(tests)
     return {
         "to_pass": failed,
         "to_fail": passed[:2],
-        "scenarios": [s for s in _scenarios(projections, selected) if s["label"] != projection.verdict.label],
+        "scenarios": [s for s in scenarios if s["label"] != projection.verdict.label],
         "lives": _life_policy(projection),
         "book_depreciation": _horizon_sum(projection, "depreciation"),
         "economic_depreciation": _horizon_sum(projection, "economic_depreciation"),
@@ -333,7 +333,6 @@ def _life_policy(projection: Projection) -> list[dict[str, Any]]:
                 "asset_class": name,
                 "method": asset_class.method.replace("_", " "),
                 "first_life": asset_class.useful_life_years,
-                "last_life": float(values[f"useful_life_years[{name}]"][0][-1]),
                 "changes": [
                     {"effective": change.effective, "life": change.useful_life_years}
                     for change in asset_class.life_changes
