@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +10,16 @@ from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
 from ._scenarios import BASE
 from .engine import Projection, project, structure_difference
-from .export import Writer, projection_document, write_all, write_csv, write_json, write_workbook
+from .export import (
+    Writer,
+    projection_document,
+    write_all,
+    write_comparison,
+    write_csv,
+    write_json,
+    write_memo,
+    write_workbook,
+)
 from .loading import load_model
 from .schema import CompanyModel, Scenario
 
@@ -24,6 +33,8 @@ class ModelOutcome:
 
     file: Path
     projection: Projection | None = None
+    scenarios: Mapping[str, Projection] = field(default_factory=dict)
+    """Every projection of the model: ``"base"`` and each scenario."""
     outputs: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = ()
     error: str | None = None
@@ -38,10 +49,13 @@ class BuildReport:
     """Outcomes of a build or validate run, in the order the files were given."""
 
     outcomes: tuple[ModelOutcome, ...] = field(default_factory=tuple)
+    comparison: Path | None = None
+    """The comparison memo, written when several models were built."""
+    comparison_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return all(outcome.ok for outcome in self.outcomes)
+        return all(outcome.ok for outcome in self.outcomes) and self.comparison_error is None
 
 
 def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
@@ -120,7 +134,9 @@ def build(
     scenario: str | None = None,
     allow_paths: Sequence[Path] = (),
 ) -> BuildReport:
-    """Project each model and write ``<stem>.json``, ``<stem>.csv`` and ``<stem>.xlsx`` into ``out_dir``.
+    """Project each model and write ``<stem>.json``, ``.csv``, ``.xlsx`` and the memo ``.html`` into
+    ``out_dir`` (``<stem>-<scenario>.*`` for a scenario, so the base case is never overwritten), and
+    with several models a comparison memo.
 
     A model that fails leaves its earlier outputs untouched; the others are still built. A model
     whose file name (compared case-insensitively, as some file systems do) is taken by an earlier
@@ -136,7 +152,15 @@ def build(
             outcomes.append(ModelOutcome(file, error=f"not built: {clash}; rename one or build it with another --out"))
             continue
         outcomes.append(_build_one(file, out_dir, scenario, allow_paths))
-    return BuildReport(tuple(outcomes))
+    built = {outcome.file.stem: outcome.scenarios for outcome in outcomes if outcome.ok}
+    if len(built) < 2:
+        return BuildReport(tuple(outcomes))
+    target = out_dir / ("comparison.html" if scenario is None else f"comparison-{scenario}.html")
+    try:
+        write_all({target: lambda path: write_comparison(built, path)})
+    except FinmodelError as error:
+        return BuildReport(tuple(outcomes), comparison_error=str(error))
+    return BuildReport(tuple(outcomes), comparison=target)
 
 
 def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
@@ -154,14 +178,16 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Seq
         descriptions = {BASE: "the model as written, without scenario overrides"}
         descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
         document = projection_document(projection, source_file=str(file), scenarios=others, descriptions=descriptions)
+        stem = file.stem if scenario is None else f"{file.stem}-{scenario}"
         targets: dict[Path, Writer] = {
-            out_dir / f"{file.stem}.json": lambda path: write_json(document, path),
-            out_dir / f"{file.stem}.csv": lambda path: write_csv(projection, path),
-            out_dir / f"{file.stem}.xlsx": lambda path: write_workbook(projections, selected, path),
+            out_dir / f"{stem}.json": lambda path: write_json(document, path),
+            out_dir / f"{stem}.csv": lambda path: write_csv(projection, path),
+            out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path),
+            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path),
         }
         write_all(targets)
     except ModelError as error:
         return ModelOutcome(file, problems=tuple(error.problems))
     except FinmodelError as error:
         return ModelOutcome(file, error=str(error))
-    return ModelOutcome(file, projection=projection, outputs=tuple(targets))
+    return ModelOutcome(file, projection=projection, scenarios=projections, outputs=tuple(targets))

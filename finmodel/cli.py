@@ -43,7 +43,8 @@ def build_command(
     scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
     allow_path: AllowPaths = None,
 ) -> None:
-    """Project models and write <stem>.json, <stem>.csv and <stem>.xlsx for each."""
+    """Project models and write <stem>.json, .csv, .xlsx and the memo .html for each (with --scenario,
+    <stem>-<scenario>.*), plus comparison.html when several are built."""
     report = build(models or company_model_files(), out_dir, scenario=scenario, allow_paths=allow_path or ())
     _report(report, built=True)
 
@@ -136,7 +137,13 @@ def _report(report: BuildReport, *, built: bool) -> None:
                 out.print(Text.assemble("  ", mark, " ", _inert(f"{reason.test}: {reason.detail}")))
         elif outcome.ok:
             out.print(_inert(f"{outcome.file}: ok"))
+    if report.comparison is not None:
+        out.print(_inert(f"comparison memo: {report.comparison}"))
+    if report.comparison_error is not None:
+        err.print(_inert(f"comparison memo not written: {report.comparison_error}"), soft_wrap=True)
     failed = [o for o in report.outcomes if not o.ok]
+    if report.comparison_error is not None and not failed:
+        raise typer.Exit(1)
     if failed:
         err.print(f"{len(failed)} of {len(report.outcomes)} model(s) failed")
         raise typer.Exit(1)

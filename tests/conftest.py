@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,22 +16,42 @@ from finmodel.schema import CompanyModel
 from finmodel.verify import find_soffice
 
 
+def _program(name: str, path: str | None) -> str:
+    """An oracle's executable. Absent, its tests skip, unless FINMODEL_REQUIRE_ORACLES=1 (as in CI) fails them."""
+    if path is None:
+        if os.environ.get("FINMODEL_REQUIRE_ORACLES") == "1":
+            pytest.fail(f"{name} not found, and FINMODEL_REQUIRE_ORACLES=1 requires it")
+        pytest.skip(f"{name} not found; set FINMODEL_REQUIRE_ORACLES=1 to fail instead")
+    return path
+
+
 @pytest.fixture(scope="session")
 def libreoffice() -> str:
-    """The soffice executable. Absent, oracle tests skip, unless FINMODEL_REQUIRE_ORACLES=1 (as in CI) fails them."""
-    soffice = find_soffice()
-    if soffice is None:
-        if os.environ.get("FINMODEL_REQUIRE_ORACLES") == "1":
-            pytest.fail("LibreOffice (soffice) not found, and FINMODEL_REQUIRE_ORACLES=1 requires it")
-        pytest.skip("LibreOffice (soffice) not found; set FINMODEL_REQUIRE_ORACLES=1 to fail instead")
-    return soffice
+    """The soffice executable, which recalculates exported workbooks."""
+    return _program("LibreOffice (soffice)", find_soffice())
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Headless Chromium, which lays the memo out on screen and on paper."""
+    found = (shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))
+    return _program("Chromium", next((path for path in found if path), None))
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """Poppler's pdftotext, which reads back the text of each printed page."""
+    return _program("pdftotext (poppler-utils)", shutil.which("pdftotext"))
 
 
 @pytest.fixture(autouse=True)
 def _oracle_available(request: pytest.FixtureRequest) -> None:
-    """Give every test marked ``oracle`` the libreoffice fixture's skip-or-fail, so marking is enough."""
-    if request.node.get_closest_marker("oracle") is not None:
-        request.getfixturevalue("libreoffice")
+    """Give every test marked ``oracle`` its programs' skip-or-fail, so marking is enough:
+    ``@pytest.mark.oracle`` needs LibreOffice; ``@pytest.mark.oracle("chromium", "pdftotext")`` names others."""
+    marker = request.node.get_closest_marker("oracle")
+    if marker is not None:
+        for program in marker.args or ("libreoffice",):
+            request.getfixturevalue(program)
 
 
 def _base() -> dict[str, Any]:

@@ -137,7 +137,7 @@ def test_build_writes_json_and_csv(built: tuple[subprocess.CompletedProcess[str]
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     names = {path.name for path in out.iterdir()}
-    assert {"meta.json", "meta.csv"} <= names
+    assert {"meta.json", "meta.csv", "meta.xlsx", "meta.html"} <= names
     assert not [name for name in names if name.startswith(".") or name.endswith(".tmp")], names
     document = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert {"periods", "line_items", "metrics", "verdict"} <= set(document)
@@ -217,9 +217,13 @@ def test_validate_a_missing_file(tmp_path: Path) -> None:
 def test_build_a_named_scenario(tmp_path: Path) -> None:
     # The JSON of a scenario build is that scenario's projection; the base case and the other
     # scenario are summarised beside it.
+    # It is written as meta-bear.*, so a base build in the same folder is never overwritten.
     result = run_cli("build", str(META), "--out", str(tmp_path / "out"), "--scenario", "bear", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    document = json.loads((tmp_path / "out" / "meta.json").read_text())
+    assert {path.name for path in (tmp_path / "out").iterdir()} == {
+        f"meta-bear.{suffix}" for suffix in ("json", "csv", "xlsx", "html")
+    }
+    document = json.loads((tmp_path / "out" / "meta-bear.json").read_text())
     assert document["model"]["scenario"] == "bear"
     assert set(document["scenarios"]) == {"base", "bull"}
     assert document["assumptions"]["leasing_utilisation"]["values"] == 0.55

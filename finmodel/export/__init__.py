@@ -2,6 +2,17 @@
 
 from ._atomic import Writer, write_all
 from ._tables import projection_document, write_csv, write_json
+from .memo import write_comparison, write_memo
 from .workbook import WorkbookLayout, write_workbook
 
-__all__ = ["WorkbookLayout", "Writer", "projection_document", "write_all", "write_csv", "write_json", "write_workbook"]
+__all__ = [
+    "WorkbookLayout",
+    "Writer",
+    "projection_document",
+    "write_all",
+    "write_comparison",
+    "write_csv",
+    "write_json",
+    "write_memo",
+    "write_workbook",
+]
