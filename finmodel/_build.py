@@ -9,7 +9,7 @@ from pathlib import Path
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
 from ._scenarios import BASE
-from .engine import Projection, project, structure_difference
+from .engine import Projection, Reconciled, project, structure_difference
 from .export import (
     Writer,
     projection_document,
@@ -35,6 +35,8 @@ class ModelOutcome:
     projection: Projection | None = None
     scenarios: Mapping[str, Projection] = field(default_factory=dict)
     """Every projection of the model: ``"base"`` and each scenario."""
+    warnings: tuple[str, ...] = ()
+    """Reported figures the model misses by more than its tolerance."""
     outputs: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = ()
     error: str | None = None
@@ -63,19 +65,47 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
     return sorted(path for path in directory.glob("*.yaml") if path.is_file())
 
 
-def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = ()) -> BuildReport:
-    """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing."""
+def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = (), strict: bool = False) -> BuildReport:
+    """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing.
+
+    ``strict`` also fails a model whose base case is outside its own reconciliation tolerance,
+    each such figure reported at its line.
+    """
     outcomes = []
     for file in files:
         try:
-            checked_projections(load_model(file, allow_paths=allow_paths))
+            model = load_model(file, allow_paths=allow_paths)
+            base = checked_projections(model)[BASE]
+            outside = [item for item in base.reconciliation if not item.within]
+            if strict and outside:
+                raise ModelError([_reconciliation_problem(model, item) for item in outside])
         except ModelError as error:
             outcomes.append(ModelOutcome(file, problems=tuple(error.problems)))
         except FinmodelError as error:
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
-            outcomes.append(ModelOutcome(file))
+            outcomes.append(ModelOutcome(file, warnings=reconciliation_warnings(base)))
     return BuildReport(tuple(outcomes))
+
+
+def reconciliation_warnings(projection: Projection) -> tuple[str, ...]:
+    """A sentence for each reported figure the model misses by more than its tolerance."""
+    return tuple(
+        f"{item.name} {item.period}: model {item.model:,.3f} vs reported {item.reported:,.3f} "
+        f"({item.variance_share:+.1%}, tolerance ±{item.tolerance:.0%}) — {item.basis}"
+        for item in projection.reconciliation
+        if not item.within
+    )
+
+
+def _reconciliation_problem(model: CompanyModel, item: Reconciled) -> Problem:
+    key = f"reported.{item.name}.by_period.{item.period}"
+    where, line, column = model.location_of(key) or model.location_of(f"reported.{item.name}") or ("", 1, 1)
+    message = (
+        f"the model gives {item.model:,.3f} against {item.reported:,.3f} reported ({item.variance_share:+.1%}), "
+        f"outside the tolerance of ±{item.tolerance:.0%}"
+    )
+    return Problem(Path(where), line, column, key, message)
 
 
 def checked_projections(model: CompanyModel, scenario: str | None = None) -> dict[str, Projection]:
@@ -190,4 +220,10 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Seq
         return ModelOutcome(file, problems=tuple(error.problems))
     except FinmodelError as error:
         return ModelOutcome(file, error=str(error))
-    return ModelOutcome(file, projection=projection, scenarios=projections, outputs=tuple(targets))
+    return ModelOutcome(
+        file,
+        projection=projection,
+        scenarios=projections,
+        outputs=tuple(targets),
+        warnings=reconciliation_warnings(projection),
+    )

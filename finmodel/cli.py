@@ -50,9 +50,16 @@ def build_command(
 
 
 @app.command("validate")
-def validate_command(models: Models = None, allow_path: AllowPaths = None) -> None:
+def validate_command(
+    models: Models = None,
+    allow_path: AllowPaths = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Also fail a model that misses a reported figure by more than its tolerance."),
+    ] = False,
+) -> None:
     """Check models (and their scenarios) without writing anything."""
-    report = validate(models or company_model_files(), allow_paths=allow_path or ())
+    report = validate(models or company_model_files(), allow_paths=allow_path or (), strict=strict)
     _report(report, built=False)
 
 
@@ -130,6 +137,8 @@ def _report(report: BuildReport, *, built: bool) -> None:
             err.print(_inert(problem), soft_wrap=True)
         if outcome.error:
             err.print(_inert(f"{outcome.file}: {outcome.error}"), soft_wrap=True)
+        for warning in outcome.warnings:
+            err.print(_inert(f"{outcome.file}: warning: reconciliation: {warning}"), soft_wrap=True)
         if outcome.ok and built and outcome.projection is not None:
             out.print(_summary(outcome))
             for reason in outcome.projection.verdict.reasons:

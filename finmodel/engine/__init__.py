@@ -13,6 +13,7 @@ from ._ir import Graph, Row
 from ._keys import Key
 from ._projection import Projection, inputs, project
 from ._structure import row_shapes, structure_difference
+from .blocks.reconciliation import Reconciled
 from .blocks.verdict import Reason, Verdict
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Projection",
     "RangeAddress",
     "Reason",
+    "Reconciled",
     "Row",
     "Verdict",
     "formula",

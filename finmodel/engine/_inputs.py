@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
+from ._history import resolve_history
 from ._keys import Key
 
 COHORT_PREFIX = "cohort:"
@@ -99,7 +100,7 @@ def resolve(model: CompanyModel) -> Assumptions:
     add = result.add
 
     reported, is_reported, growth = [], [], []
-    generations = model.generations_used()
+    generations = model.generations_in_fleet()
     growth_in_force, growth_from = 0.0, None
     total_paths, growth_paths = [], []
     for label in labels:
@@ -115,7 +116,12 @@ def resolve(model: CompanyModel) -> Assumptions:
     shares = model.capex_shares()
     ai_share = [period.ai_share for period in shares]
     share_paths = [period.declared_in for period in shares]
-    asset_mix = {c: [period.asset_mix.get(c, 0.0) for period in shares] for c in model.asset_classes}
+    asset_mix = {
+        (c, asset.scope): [
+            (period.asset_mix if asset.scope == "ai" else period.other_mix).get(c, 0.0) for period in shares
+        ]
+        for c, asset in model.asset_classes.items()
+    }
     gpu_mix = {g: [period.gpu_mix.get(g, 0.0) for period in shares] for g in generations}
 
     add("capex_reported", "period", reported, label="CapEx as reported or guided", unit=_money(model), path=total_paths)
@@ -143,14 +149,15 @@ def resolve(model: CompanyModel) -> Assumptions:
         unit="share",
         path=[f"capex.by_period.{where['ai_share']}.ai_share" for where in share_paths],
     )
-    for c, values in asset_mix.items():
+    for (c, scope), values in asset_mix.items():
+        mix = "asset_mix" if scope == "ai" else "other_mix"
         add(
-            Key("asset_mix", asset_class=c),
+            Key(mix, asset_class=c),
             "period",
             values,
-            label=f"Share of AI CapEx: {c}",
+            label=f"Share of {'AI' if scope == 'ai' else 'other'} CapEx: {c}",
             unit="share",
-            path=[f"capex.by_period.{where['asset_mix']}.asset_mix.{c}" for where in share_paths],
+            path=[f"capex.by_period.{where[mix]}.{mix}.{c}" for where in share_paths],
         )
     for g, values in gpu_mix.items():
         add(
@@ -166,12 +173,9 @@ def resolve(model: CompanyModel) -> Assumptions:
         path = f"asset_classes.{c}"
         lives, life_paths = [], []
         for start in timeline.starts:
-            life, life_path = asset.useful_life_years, f"{path}.useful_life_years"
-            for index, change in enumerate(asset.life_changes):
-                if change.effective <= start + 1e-9:
-                    life, life_path = change.useful_life_years, f"{path}.life_changes.{index}"
+            life, index = asset.life_in_force(start, with_partial=False)
             lives.append(life)
-            life_paths.append(life_path)
+            life_paths.append(f"{path}.useful_life_years" if index is None else f"{path}.life_changes.{index}")
         add(
             Key("useful_life_years", asset_class=c),
             "period",
@@ -308,7 +312,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path="verdict.horizon_start_year",
         )
 
-    for g in generations:
+    for g in model.generations_used():
         years = cohort_years(model.gpus[g].physical_life_years)
         result.cohort_axes[f"{COHORT_PREFIX}{g}"] = tuple(str(k) for k in range(years + 1))
         pricing = model.pricing(g)
@@ -332,6 +336,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             unit="USD/GPU-hour",
             path=f"{price_path}.spot",
         )
+    resolve_history(result)
     return result
 
 

@@ -23,6 +23,7 @@ from ._inputs import COHORT_PREFIX, Assumptions, resolve
 from ._ir import Graph
 from ._numpy import evaluate
 from .blocks import define
+from .blocks.reconciliation import Reconciled, reconciled
 from .blocks.verdict import Verdict, label_of, reasons
 from .presentation import VERDICT_LABELS, VerdictLabel
 
@@ -124,6 +125,12 @@ class Projection:
             reasons(lambda name: float(self.values[name][0, 0]), self.model.generations_used(), self.money),
             self.verdict_shares["revenue asset"],
         )
+
+    @cached_property
+    def reconciliation(self) -> tuple[Reconciled, ...]:
+        """Each reported figure beside the model's, with its variance and tolerance (of the single draw)."""
+        self._single("reconciliation")
+        return reconciled(self.model, lambda name, column: float(self.values[name][0, column]))
 
     def series(self, name: str) -> np.ndarray:
         """A row's values for all draws, shape ``(draws, columns)``."""

@@ -27,13 +27,14 @@ class Schedule(StrEnum):
     LEASING = "Leasing economics"
     COHORTS = "Cohorts"
     SUMMARY = "Summary"
+    RECONCILIATION = "Reconciliation"
     CHECKS = "Checks"
 
 
 SCHEDULE_ORDER: tuple[Schedule, ...] = tuple(Schedule)
 """Workbook sheet order after the Cover."""
 
-SCALAR_SCHEDULES = frozenset({Schedule.SUMMARY, Schedule.COHORTS})
+SCALAR_SCHEDULES = frozenset({Schedule.SUMMARY, Schedule.COHORTS, Schedule.FLEET, Schedule.DEPRECIATION})
 """Schedules that may hold single-value rows; a scalar row placed elsewhere is shown on Summary."""
 
 VerdictLabel = Literal["revenue asset", "partly", "cost centre"]

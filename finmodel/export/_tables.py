@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ def projection_document(
             for generation, table in projection.cohorts.items()
         },
         "verdict": _verdict(projection),
+        "reconciliation": [
+            {key: _clean(value) if isinstance(value, float) else value for key, value in asdict(item).items()}
+            for item in projection.reconciliation
+        ],
         "scenarios": {
             name: {
                 "description": descriptions.get(name, ""),

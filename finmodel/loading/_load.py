@@ -69,10 +69,19 @@ def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> C
         raise ModelError(problems)
     provenance = {key: value for doc in documents for key, value in doc.provenance.items()}
     model._provenance = provenance
-    for name, scenario in model.scenarios.items():
-        for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides)):
-            source_file, line, column = located.locate(key)
-            model._locations[dotted(key)] = (str(source_file), line, column)
+    figures = (
+        key
+        for name, series in model.reported.items()
+        for key in (("reported", name), *(("reported", name, "by_period", label) for label in series.by_period))
+    )
+    scenarios = (
+        key
+        for name, scenario in model.scenarios.items()
+        for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides))
+    )
+    for key in (*scenarios, *figures):
+        source_file, line, column = located.locate(key)
+        model._locations[dotted(key)] = (str(source_file), line, column)
     for name in model.scenarios:
         try:
             with_scenario(model, name)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, field_validator, model_validator
 
+from ._history import ResalePoint
 from ._methods import DepreciationMethod
 from ._types import (
     DeclineRate,
@@ -128,6 +129,9 @@ class CapexPeriod(Sourced):
     ai_share: Share | None = Field(None, description="Share of total CapEx that is AI infrastructure.")
     asset_mix: Mix | None = Field(None, description="Split of AI CapEx across asset classes (sums to 1).")
     gpu_mix: Mix | None = Field(None, description="Split of accelerator CapEx across GPU generations (sums to 1).")
+    other_mix: Mix | None = Field(
+        None, description="Split of the rest of CapEx (total − AI) across classes with scope 'other' (sums to 1)."
+    )
 
 
 class Capex(Sourced):
@@ -150,6 +154,17 @@ class Capex(Sourced):
 class LifeChange(Sourced):
     effective: PointInTime = Field(description="Date the new useful life applies from (prospectively).")
     useful_life_years: LifeYears = Field(description="New useful life, measured from each asset's in-service date.")
+    share: Annotated[Number, Gt(0), Le(1)] = Field(
+        1.0, description="Share of the class the change applies to (Amazon's 'a subset of servers'); default all."
+    )
+    vintages: tuple[str, ...] | None = Field(
+        None, description="Vintages (years or period labels bought) the change applies to; default every vintage."
+    )
+
+    @property
+    def partial(self) -> bool:
+        """Applies to part of the class: a share below 1 or named vintages (at most one such change per class)."""
+        return self.share < 1 or self.vintages is not None
 
 
 class AssetClass(Sourced):
@@ -171,14 +186,41 @@ class AssetClass(Sourced):
     buys_accelerators: bool = Field(
         False, description="CapEx of this class buys accelerators (servers, their network)."
     )
+    scope: Literal["ai", "other"] = Field(
+        "ai",
+        description=(
+            "'ai': a share (asset_mix) of AI CapEx; 'other': a share of the rest of CapEx, so a model can cover "
+            "the company's whole PP&E and compare total depreciation with what it reports."
+        ),
+    )
 
     @field_validator("life_changes")
     @classmethod
     def _chronological(cls, changes: tuple[LifeChange, ...]) -> tuple[LifeChange, ...]:
-        dates = [change.effective for change in changes]
+        dates = [change.effective for change in changes if not change.partial]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
             raise ValueError("life changes must be listed in chronological order, one per date")
+        if sum(change.partial for change in changes) > 1:
+            raise ValueError("at most one life change per class may apply to a share or to named vintages")
         return changes
+
+    def life_in_force(self, point: float, *, with_partial: bool) -> tuple[float, int | None]:
+        """The useful life in force at ``point`` and the index of the change that set it (``None``: as bought).
+
+        ``with_partial``: for the part of the class its partial change applies to; otherwise that change
+        is left out. The latest change in effect wins.
+        """
+        life, index, since = self.useful_life_years, None, float("-inf")
+        for position, change in enumerate(self.life_changes):
+            if change.partial and not with_partial:
+                continue
+            if since <= change.effective <= point + 1e-9:
+                life, index, since = change.useful_life_years, position, change.effective
+        return life, index
+
+    @property
+    def partial_change(self) -> LifeChange | None:
+        return next((change for change in self.life_changes if change.partial), None)
 
 
 # --------------------------------------------------------------------------- allocation
@@ -328,6 +370,25 @@ class GpuGeneration(Sourced):
     rental_price: GenerationPricing | None = Field(
         None, description="Market rental price (US$ per accelerator-hour); a company's leasing.prices overrides it."
     )
+    resale_value: tuple[ResalePoint, ...] = Field(
+        (),
+        description=(
+            "Secondary-market value by age (linear in between, flat beyond the ends); retired units are sold at it. "
+            "Empty: retired units are scrapped for nothing."
+        ),
+    )
+
+    def resale_share_at(self, age_years: float) -> float:
+        """Resale value / cost when bought, at an age."""
+        points = sorted((point.age_years, point.share_of_cost) for point in self.resale_value)
+        if not points:
+            return 0.0
+        if age_years <= points[0][0]:
+            return points[0][1]
+        for (a0, v0), (a1, v1) in zip(points, points[1:], strict=False):
+            if a0 <= age_years <= a1:
+                return v0 if a1 == a0 else v0 + (v1 - v0) * (age_years - a0) / (a1 - a0)
+        return points[-1][1]
 
 
 class GpuCatalog(Frozen):

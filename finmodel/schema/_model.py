@@ -27,6 +27,7 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
+from ._history import Opening, ReportedSeries
 from ._suggest import closest
 from ._types import (
     BASE_SCENARIO,
@@ -47,6 +48,7 @@ class CapexShares:
     ai_share: float
     asset_mix: dict[str, float]
     gpu_mix: dict[str, float]
+    other_mix: dict[str, float]
     declared_in: dict[str, str]
 
 
@@ -73,6 +75,11 @@ class CompanyModel(Frozen):
     running_costs: RunningCosts
     financing: Financing
     verdict: VerdictRules = Field(default_factory=VerdictRules)
+    opening: Opening = Field(default_factory=Opening, description="Balances at the start of the timeline.")
+    reported: dict[str, ReportedSeries] = Field(
+        default_factory=dict,
+        description="Figures the company reported, by name; every build reconciles the model with them.",
+    )
     scenarios: dict[ScenarioName, Scenario] = Field(
         default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
     )
@@ -126,8 +133,8 @@ class CompanyModel(Frozen):
     def capex_shares(self) -> list[CapexShares]:
         """The AI share, asset mix and GPU mix in force in each period (carried forward until changed)."""
         shares: list[CapexShares] = []
-        current: dict[str, Any] = {"ai_share": None, "asset_mix": None, "gpu_mix": None}
-        set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": ""}
+        current: dict[str, Any] = {"ai_share": None, "asset_mix": None, "gpu_mix": None, "other_mix": None}
+        set_in = {"ai_share": "", "asset_mix": "", "gpu_mix": "", "other_mix": ""}
         for label in self.timeline.labels:
             period = self.capex.by_period.get(label)
             if period is not None:
@@ -136,7 +143,11 @@ class CompanyModel(Frozen):
                         current[key], set_in[key] = getattr(period, key), label
             shares.append(
                 CapexShares(
-                    current["ai_share"] or 0.0, current["asset_mix"] or {}, current["gpu_mix"] or {}, dict(set_in)
+                    current["ai_share"] or 0.0,
+                    current["asset_mix"] or {},
+                    current["gpu_mix"] or {},
+                    current["other_mix"] or {},
+                    dict(set_in),
                 )
             )
         return shares
@@ -153,6 +164,25 @@ class CompanyModel(Frozen):
     def generations_used(self) -> tuple[str, ...]:
         """Generations the plan buys, in catalogue order."""
         return tuple(name for name in self.gpus if self.first_purchase(name) is not None)
+
+    def generations_opening(self) -> tuple[str, ...]:
+        """Generations bought before the timeline (in the opening vintages), in catalogue order."""
+        bought = {
+            name
+            for vintage in self.opening.vintages.values()
+            for name, share in (vintage.gpu_mix or {}).items()
+            if share > 0
+        }
+        return tuple(name for name in self.gpus if name in bought)
+
+    def generations_in_fleet(self) -> tuple[str, ...]:
+        """Generations in the fleet at some point: bought before or during the timeline, in catalogue order."""
+        held = set(self.generations_used()) | set(self.generations_opening())
+        return tuple(name for name in self.gpus if name in held)
+
+    def opening_years(self) -> tuple[str, ...]:
+        """The opening vintages' years, oldest first."""
+        return tuple(sorted(self.opening.vintages))
 
     def location_of(self, path: str) -> tuple[str, int, int] | None:
         """``(file, line, column)`` of a scenario or scenario override (dotted path), when loaded from a file."""
@@ -186,9 +216,10 @@ def name_problems(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
     generations = list(_mapping(data.get("gpus")))
     classes = list(_mapping(data.get("asset_classes")))
     for label, period in _mapping(_mapping(data.get("capex")).get("by_period")).items():
-        for name in _mapping(_mapping(period).get("asset_mix")):
-            if name not in classes:
-                yield ("capex", "by_period", label, "asset_mix", name), _unknown("asset class", name, classes)
+        for mix in ("asset_mix", "other_mix"):
+            for name in _mapping(_mapping(period).get(mix)):
+                if name not in classes:
+                    yield ("capex", "by_period", label, mix, name), _unknown("asset class", name, classes)
         for name in _mapping(_mapping(period).get("gpu_mix")):
             if name not in generations:
                 yield ("capex", "by_period", label, "gpu_mix", name), _unknown("GPU generation", name, generations)
@@ -260,9 +291,11 @@ def _cross_checks(model: CompanyModel):
     if model.allocation[0].effective is not None or model.allocation[0].generations is not None:
         yield ("allocation", 0), "the first allocation rule must apply to all generations from the start"
 
-    for name in model.generations_used():
+    for name in model.generations_in_fleet():
         if name not in model.leasing.prices and model.gpus[name].rental_price is None:
-            yield ("leasing", "prices"), f"no rental price for {name}, which the CapEx plan buys"
+            yield ("leasing", "prices"), f"no rental price for {name}, which the fleet holds"
+
+    yield from _history_checks(model)
 
     horizon = model.verdict.horizon_start_year
     if horizon is not None and not timeline.start_year <= horizon <= timeline.end_year:
@@ -303,3 +336,63 @@ def _when(point: float) -> str:
     year = int(point)
     quarter = int(round((point - year) * 4)) + 1
     return str(year) if quarter == 1 else f"{year}Q{quarter}"
+
+
+def _history_checks(model: CompanyModel):
+    """Opening vintages before the timeline, named classes and periods, scopes with CapEx to share."""
+    timeline = model.timeline
+    classes = list(model.asset_classes)
+    accelerator = {name for name, asset in model.asset_classes.items() if asset.buys_accelerators}
+    for year, vintage in model.opening.vintages.items():
+        where = ("opening", "vintages", year)
+        if int(year) >= timeline.start_year:
+            yield where, f"opening vintages are bought before the first period {timeline.labels[0]}"
+        for name in vintage.cost:
+            if name not in classes:
+                yield (*where, "cost", name), _unknown("asset class", name, classes)
+        buys = any(vintage.cost.get(name, 0.0) > 0 for name in accelerator)
+        if buys and not vintage.gpu_mix:
+            yield where, "accelerator classes have cost here: give gpu_mix, the generations it bought"
+        bought_from = int(year) - 1 + timeline.fiscal_year_end_month / 12
+        for name, share in (vintage.gpu_mix or {}).items():
+            generation = model.gpus.get(name)
+            if generation is None:
+                yield (*where, "gpu_mix", name), _unknown("GPU generation", name, list(model.gpus))
+            elif share > 0 and bought_from + 1 <= generation.available_from:
+                yield (
+                    (*where, "gpu_mix", name),
+                    f"{name} is only available from {_when(generation.available_from)}, after fiscal {year}",
+                )
+    labels = timeline.labels
+    scopes = {name: asset.scope for name, asset in model.asset_classes.items()}
+    for name, asset in model.asset_classes.items():
+        if asset.buys_accelerators and asset.scope != "ai":
+            yield ("asset_classes", name, "scope"), "a class that buys accelerators is AI infrastructure: scope 'ai'"
+    for label, period in model.capex.by_period.items():
+        for mix, scope in (("asset_mix", "ai"), ("other_mix", "other")):
+            for name in getattr(period, mix) or {}:
+                if scopes.get(name, scope) != scope:
+                    yield ("capex", "by_period", label, mix, name), f"{mix} shares out classes with scope '{scope}'"
+    first = model.capex.by_period.get(labels[0])
+    if any(scope == "other" for scope in scopes.values()) and (first is None or first.other_mix is None):
+        yield ("capex", "by_period", labels[0]), "classes with scope 'other' need other_mix in the first period"
+    for name, series in model.reported.items():
+        for label in series.by_period:
+            if label not in labels:
+                yield ("reported", name, "by_period", label), _not_a_period(label, labels)
+        for position, asset_class in enumerate(series.asset_classes or ()):
+            if asset_class not in classes:
+                yield ("reported", name, "asset_classes", position), _unknown("asset class", asset_class, classes)
+        if series.asset_classes is not None and series.line_item != "depreciation":
+            yield ("reported", name, "asset_classes"), "asset_classes applies only to depreciation"
+    for name, asset in model.asset_classes.items():
+        change = asset.partial_change
+        if change is None or change.vintages is None:
+            continue
+        known = (*model.opening_years(), *labels)
+        for position, label in enumerate(change.vintages):
+            if label not in known:
+                yield (
+                    ("asset_classes", name, "life_changes", asset.life_changes.index(change), "vintages", position),
+                    f"{label!r} is neither an opening vintage nor a period",
+                )

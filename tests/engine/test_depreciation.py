@@ -9,7 +9,8 @@ from finmodel import project
 
 
 def _schedule(make_model, changes, asset="servers"):
-    model = make_model({"capex.by_period.2024.total": 100.0, **changes})
+    # The accelerators outlive every book life here, so no retirement cuts a schedule short.
+    model = make_model({"capex.by_period.2024.total": 100.0, "gpus.X1.physical_life_years": 10, **changes})
     projection = project(model)
     return projection.line_items[f"depreciation[{asset},2024]"].to_numpy(), projection
 
@@ -101,6 +102,7 @@ def test_economic_depreciation_uses_economic_life(make_model):
             "capex.by_period.2024.total": 100.0,
             "asset_classes.servers.useful_life_years": 5,
             "asset_classes.servers.economic_life_years": 4,
+            "gpus.X1.physical_life_years": 10,
         }
     )
     items = project(model).line_items

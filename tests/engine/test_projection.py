@@ -31,20 +31,22 @@ def test_six_company_models_are_shipped():
 @pytest.mark.parametrize(("file", "scenario"), list(_projections()))
 def test_accounting_identities(loaded, file, scenario):
     items = project(loaded[file], scenario).line_items
-    opening = np.concatenate([[0.0], items["net_ppe_closing"].to_numpy()[:-1]])
-    # PP&E roll-forward: closing = opening + CapEx - depreciation, every period.
-    np.testing.assert_allclose(
-        items["net_ppe_closing"], opening + items["capex_ai"] - items["depreciation"], rtol=1e-12, atol=1e-9
-    )
+    start = items["net_ppe_opening"].iloc[0]
+    opening = np.concatenate([[start], items["net_ppe_closing"].to_numpy()[:-1]])
+    # PP&E roll-forward: closing = opening + CapEx - depreciation - written off, every period.
+    moved = items["capex_in_scope"] - items["depreciation_in_scope"] - items["retirement_write_off"]
+    np.testing.assert_allclose(items["net_ppe_closing"], opening + moved, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(items["net_ppe_opening"], opening, atol=1e-9)
-    # Gross PP&E is cumulative CapEx; depreciation never exceeds it.
-    np.testing.assert_allclose(items["gross_ppe_closing"], np.cumsum(items["capex_ai"]), rtol=1e-12)
+    # Gross PP&E: what was there at the start, plus CapEx, less the cost of what retired.
+    gross_start = items["gross_ppe_opening"].iloc[0]
+    expected_gross = gross_start + np.cumsum(items["capex_in_scope"] - items["retired_cost"])
+    np.testing.assert_allclose(items["gross_ppe_closing"], expected_gross, rtol=1e-12)
     assert (items["accumulated_depreciation_closing"] <= items["gross_ppe_closing"] + 1e-9).all()
-    # Cash flow = EBITDA - tax - CapEx; EBIT = EBITDA - D&A.
-    np.testing.assert_allclose(
-        items["free_cash_flow"], items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"], atol=1e-9
-    )
-    np.testing.assert_allclose(items["ebit"], items["ebitda"] - items["depreciation"], atol=1e-9)
+    # Cash flow = EBITDA - tax - CapEx + resale; EBIT = EBITDA - D&A + gain on disposal.
+    cash = items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"] + items["resale_proceeds"]
+    np.testing.assert_allclose(items["free_cash_flow"], cash, atol=1e-9)
+    ebit = items["ebitda"] - items["depreciation"] + items["resale_proceeds"] - items["retirement_write_off"]
+    np.testing.assert_allclose(items["ebit"], ebit, atol=1e-9)
     # Every check row reads zero.
     for name in (c for c in items.columns if c.startswith("check_")):
         np.testing.assert_allclose(items[name], 0.0, atol=1e-6, err_msg=name)
@@ -140,7 +142,13 @@ def test_annual_and_quarterly_agree_under_the_mid_period_convention(make_model):
     # The same plan, bought evenly through 2024: 100m a year annually, 25m a quarter quarterly.
     # With purchases in service from mid-period, every annual total of the quarterly model
     # equals the annual model (straight line, flat prices and power).
-    common = {"timeline.purchases_in_service": "mid_period", "asset_classes.servers.useful_life_years": 5}
+    # (Accelerators outlive the book life: retirements fall at the end of the period that reaches
+    # the physical life, a quarter-end in one model and a year-end in the other.)
+    common = {
+        "timeline.purchases_in_service": "mid_period",
+        "asset_classes.servers.useful_life_years": 5,
+        "gpus.X1.physical_life_years": 10,
+    }
     annual, by_year = _annual_and_quarterly(make_model, common, 100e6)
     for item in ("depreciation", "leasing_revenue", "power_cost", "facility_cost", "economic_depreciation"):
         np.testing.assert_allclose(

@@ -10,6 +10,7 @@ with ``scale``. A period's purchases are in service for a fraction ``first_fract
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from ...schema import CompanyModel
 from .._inputs import Assumptions
@@ -18,6 +19,25 @@ from .._keys import Key, RowId, row_id
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """Assets bought in one period of the timeline, or in one fiscal year before it (``column`` None)."""
+
+    label: str
+    column: int | None
+    in_service: float
+    """Decimal year the purchase entered service."""
+
+    @property
+    def opening(self) -> bool:
+        return self.column is None
+
+    @property
+    def first_column(self) -> int:
+        """The first period in which the vintage is on the books."""
+        return 0 if self.column is None else self.column
 
 
 class Context:
@@ -35,10 +55,16 @@ class Context:
         self.hours = HOURS_PER_YEAR * self.step
         self.scale = self.model.money_scale
         self.money = f"{self.model.company.currency} {self.model.company.money_unit}"
-        self.generations = self.model.generations_used()
+        self.generations = self.model.generations_in_fleet()
+        self.cohort_generations = self.model.generations_used()
+        """Generations with a representative cohort: those the plan buys inside the timeline."""
         self.classes = list(self.model.asset_classes)
-        self.accelerator_classes = [c for c, a in self.model.asset_classes.items() if a.buys_accelerators]
-        self.other_classes = [c for c in self.classes if c not in self.accelerator_classes]
+        assets = self.model.asset_classes
+        self.accelerator_classes = [c for c, a in assets.items() if a.buys_accelerators]
+        self.other_classes = [c for c, a in assets.items() if not a.buys_accelerators and a.scope == "ai"]
+        """AI assets shared by all capacity (buildings, land): attributed to leasing by its share of IT power."""
+        self.non_ai_classes = [c for c, a in assets.items() if a.scope == "other"]
+        self.vintages = self._vintages()
         self.graph = Graph()
         self.graph.add_axis(Axis("period", self.periods))
         self.graph.add_axis(Axis("scalar", ("value",)))
@@ -64,34 +90,78 @@ class Context:
         """Define a single-value result on the Summary schedule."""
         return self.add(key, expr, label=label, unit=unit, schedule=Schedule.SUMMARY, axis="scalar")
 
-    # ------------------------------------------------------------------ time in service
+    # ------------------------------------------------------------------ vintages and time in service
 
-    def age_at_start(self, vintage: int, column: int) -> float:
-        """Years a purchase of ``vintage`` has been in service when ``column`` begins."""
-        if column <= vintage:
+    def _vintages(self) -> list[Vintage]:
+        timeline = self.model.timeline
+        delay = (1 - self.first_fraction) * self.step
+        opening = [
+            Vintage(year, None, int(year) - 1 + timeline.fiscal_year_end_month / 12 + (1 - self.first_fraction))
+            for year in self.model.opening_years()
+        ]
+        bought = [Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods)]
+        return opening + bought
+
+    def age_at_start(self, vintage: Vintage, column: int) -> float:
+        """Years a vintage has been in service when ``column`` begins."""
+        if vintage.column is None:
+            return self.starts[column] - vintage.in_service
+        if column <= vintage.column:
             return 0.0
-        return (column - vintage - 1 + self.first_fraction) * self.step
+        return (column - vintage.column - 1 + self.first_fraction) * self.step
 
-    def years_in_service(self, vintage: int, column: int) -> float:
-        """Years of ``column`` during which a purchase of ``vintage`` can be in service."""
-        return self.first_fraction * self.step if column == vintage else self.step
+    def years_in_service(self, vintage: Vintage, column: int) -> float:
+        """Years of ``column`` during which a vintage can be in service."""
+        return self.first_fraction * self.step if column == vintage.column else self.step
 
-    def by_vintage(self, vintage: int, build: Callable[[int], Expr]) -> list[Expr]:
+    def by_vintage(self, vintage: Vintage, build: Callable[[int], Expr]) -> list[Expr]:
         """Per-column expressions of one vintage's row, zero before the vintage exists."""
-        return [build(column) if column >= vintage else Const(0.0) for column in range(self.count)]
+        return [build(column) if column >= vintage.first_column else Const(0.0) for column in range(self.count)]
+
+    def cost(self, vintage: Vintage, asset_class: str) -> Expr | None:
+        """What a vintage of a class cost (money unit); ``None`` when nothing of the class was bought then."""
+        if vintage.column is not None:
+            return Key("capex", asset_class=asset_class).ref(at=vintage.column)
+        key = Key("opening_cost", asset_class=asset_class, vintage=vintage.label)
+        return key.ref() if key.id in self.assumptions.rows else None
+
+    def gpu_mix(self, vintage: Vintage, generation: str) -> Expr:
+        """The share of a vintage's accelerator cost that bought a generation."""
+        if vintage.column is not None:
+            return Key("gpu_mix", generation=generation).ref(at=vintage.column)
+        key = Key("opening_gpu_mix", generation=generation, vintage=vintage.label)
+        return key.ref() if key.id in self.assumptions.rows else Const(0.0)
+
+    def buys(self, vintage: Vintage, generation: str) -> bool:
+        """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
+        if vintage.column is not None:
+            return self.model.capex_shares()[vintage.column].gpu_mix.get(generation, 0.0) > 0
+        return (self.model.opening.vintages[vintage.label].gpu_mix or {}).get(generation, 0.0) > 0
+
+    def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
+        """A generation's units of a vintage are in service when ``column`` begins (structural)."""
+        return self.age_at_start(vintage, column) < self.model.gpus[generation].physical_life_years - 1e-9
+
+    def retiring(self, generation: str, vintage: Vintage, column: int) -> bool:
+        """A generation's units of a vintage reach their physical life during ``column`` (structural)."""
+        life = self.model.gpus[generation].physical_life_years
+        age = self.age_at_start(vintage, column)
+        return age < life - 1e-9 and age + self.years_in_service(vintage, column) >= life - 1e-9
 
     # ------------------------------------------------------------------ sums over vintages
 
-    def over_vintages(self, term: Callable[[int, str], Expr]) -> Expr:
-        """Σ over every vintage ``v`` (with its period label) of ``term(v, label)``."""
-        return total(term(v, period) for v, period in enumerate(self.periods))
+    def over_vintages(self, term: Callable[[Vintage], Expr]) -> Expr:
+        """Σ over every vintage of ``term(vintage)``."""
+        return total(term(vintage) for vintage in self.vintages)
 
-    def over_vintages_to_date(self, term: Callable[[int, int], Expr]) -> list[Expr]:
-        """Per period ``t``, Σ over the vintages bought by then of ``term(v, t)``."""
-        return [total(term(v, t) for v in range(t + 1)) for t in range(self.count)]
+    def over_vintages_to_date(self, term: Callable[[Vintage, int], Expr]) -> list[Expr]:
+        """Per period ``t``, Σ over the vintages on the books by then of ``term(vintage, t)``."""
+        return [
+            total(term(vintage, t) for vintage in self.vintages if vintage.first_column <= t) for t in range(self.count)
+        ]
 
     def over_generations(self, term: Callable[[str], Expr]) -> Expr:
-        """Σ over the generations bought of ``term(generation)``."""
+        """Σ over the generations in the fleet of ``term(generation)``."""
         return total(term(g) for g in self.generations)
 
     def over(self, items: Iterable[RowId | Expr]) -> Expr:
@@ -104,20 +174,20 @@ class Context:
 
     # ------------------------------------------------------------------ allocation
 
-    def share(self, generation: str, vintage: int, column: int, use: str) -> Expr:
+    def share(self, generation: str, vintage: Vintage, column: int, use: str) -> Expr:
         """The share for ``use`` of a vintage in a column, its age bands weighted by time in each."""
         return weighted(
             self.assumptions.allocation_inputs(generation, self.starts[column], self._span(vintage, column), use)
         )
 
-    def billable_share(self, generation: str, vintage: int, column: int) -> Expr:
+    def billable_share(self, generation: str, vintage: Vintage, column: int) -> Expr:
         """Leased and billable share of a vintage: Σ over age bands of time × leased × billed."""
         span, point = self._span(vintage, column), self.starts[column]
         leased = self.assumptions.allocation_inputs(generation, point, span, "leasing")
         billed = self.assumptions.allocation_inputs(generation, point, span, "billed_share")
         return total(Ref(lease) * Ref(bill) * weight for (lease, weight), (bill, _) in zip(leased, billed, strict=True))
 
-    def _span(self, vintage: int, column: int) -> tuple[float, float]:
+    def _span(self, vintage: Vintage, column: int) -> tuple[float, float]:
         age = self.age_at_start(vintage, column)
         return age, age + self.years_in_service(vintage, column)
 
@@ -143,12 +213,29 @@ class Context:
         # Below 1e-9 the annuity formula loses its digits to cancellation; 1/years is its limit.
         return if_(le(rate, 1e-9), 1 / years, rate / (1 - (1 + rate) ** (-years)))
 
-    def other_capital_employed(self) -> Expr:
-        """Capital employed in the asset classes that do not buy accelerators (buildings, land)."""
-        opening = total(
-            Key("net_book_value", asset_class=c, vintage=p).ref(lag=1) for c in self.other_classes for p in self.periods
-        )
-        return opening + self.first_fraction * self.over(Key("capex", asset_class=c) for c in self.other_classes)
+    def capital_employed(self, asset_class: str, vintage: Vintage, column: int) -> Expr:
+        """Capital a vintage of a class ties up in a period: from when in service in the period it is
+        bought, then its book value at the start of the period."""
+        if column == vintage.column:
+            cost = self.cost(vintage, asset_class)
+            return self.first_fraction * cost if cost is not None else Const(0.0)
+        return self.book_value_at_start(asset_class, vintage, column)
+
+    def book_value_at_start(self, asset_class: str, vintage: Vintage, column: int) -> Expr:
+        """Net book value when a period begins (zero for a vintage not yet bought or of nothing bought)."""
+        if self.cost(vintage, asset_class) is None or column <= (vintage.column if vintage.column is not None else -1):
+            return Const(0.0)
+        key = Key("net_book_value", asset_class=asset_class, vintage=vintage.label)
+        if column == 0:
+            return Key("opening_book_value", asset_class=asset_class, vintage=vintage.label).ref()
+        return key.ref(lag=1)
+
+    def other_capital_employed(self) -> list[Expr]:
+        """Per period, capital employed in the AI assets that do not buy accelerators (buildings, land)."""
+        return [
+            total(self.capital_employed(c, vintage, t) for c in self.other_classes for vintage in self.vintages)
+            for t in range(self.count)
+        ]
 
     # ------------------------------------------------------------------ tax
 

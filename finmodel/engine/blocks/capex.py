@@ -25,13 +25,25 @@ def define(ctx: Context) -> None:
         "capex_ai", total_capex * Ref("ai_share_of_capex"), label="AI CapEx", unit=ctx.money, schedule=Schedule.CAPEX
     )
     for asset_class in ctx.classes:
+        if asset_class in ctx.non_ai_classes:
+            share, label = total_capex - ai, "Other CapEx"
+            mix = Key("other_mix", asset_class=asset_class)
+        else:
+            share, label, mix = ai, "AI CapEx", Key("asset_mix", asset_class=asset_class)
         ctx.add(
             Key("capex", asset_class=asset_class),
-            ai * Key("asset_mix", asset_class=asset_class).ref(),
-            label=f"AI CapEx: {asset_class}",
+            share * mix.ref(),
+            label=f"{label}: {asset_class}",
             unit=ctx.money,
             schedule=Schedule.CAPEX,
         )
+    ctx.add(
+        "capex_in_scope",
+        ctx.over(Key("capex", asset_class=c) for c in ctx.classes),
+        label="CapEx of every asset class modelled (AI, and other where the model covers it)",
+        unit=ctx.money,
+        schedule=Schedule.CAPEX,
+    )
     accelerator = ctx.add(
         "capex_accelerators",
         ctx.over(Key("capex", asset_class=a) for a in ctx.accelerator_classes),

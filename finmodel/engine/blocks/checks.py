@@ -19,14 +19,20 @@ def define(ctx: Context) -> None:
 
     check(
         "check_ppe_rollforward",
-        Ref("net_ppe_closing") - (Ref("net_ppe_opening") + Ref("capex_ai") - Ref("depreciation")),
-        label="Net PP&E: closing − (opening + CapEx − depreciation)",
+        Ref("net_ppe_closing")
+        - (Ref("net_ppe_opening") + Ref("capex_in_scope") - Ref("depreciation_in_scope") - Ref("retirement_write_off")),
+        label="Net PP&E: closing − (opening + CapEx − depreciation − written off)",
         unit=m,
     )
     check(
         "check_ppe_vintages",
         Ref("net_ppe_closing")
-        - ctx.over(Key("net_book_value", asset_class=c, vintage=p) for c in ctx.classes for p in ctx.periods),
+        - ctx.over(
+            Key("net_book_value", asset_class=c, vintage=v.label)
+            for c in ctx.classes
+            for v in ctx.vintages
+            if ctx.cost(v, c) is not None
+        ),
         label="Net PP&E − sum of vintage book values",
         unit=m,
     )
@@ -39,7 +45,7 @@ def define(ctx: Context) -> None:
         )
     check(
         "check_capex_split",
-        Ref("capex_ai") - ctx.over(Key("capex", asset_class=c) for c in ctx.classes),
+        Ref("capex_ai") - ctx.over(Key("capex", asset_class=c) for c in ctx.classes if c not in ctx.non_ai_classes),
         label="AI CapEx − sum over asset classes",
         unit=m,
     )
@@ -50,11 +56,17 @@ def define(ctx: Context) -> None:
         label="Accelerator depreciation − sum over generations",
         unit=m,
     )
-    check(
+    ctx.add(
         "check_capital_employed",
-        Ref("capital_employed")
-        - ctx.over(Key("accelerator_capital", vintage=p) for p in ctx.periods)
-        - ctx.other_capital_employed(),
-        label="Capital employed − sum over vintages",
+        [
+            round_half_away(
+                ctx.over(ctx.capital_employed(c, v, t) for c in ctx.classes for v in ctx.vintages)
+                - (Ref("net_ppe_opening") + ctx.first_fraction * Ref("capex_in_scope")),
+                CHECK_DECIMALS,
+            )
+            for t in range(ctx.count)
+        ],
+        label="Capital employed by vintage − (net PP&E at the start + CapEx from when in service)",
         unit=m,
+        schedule=Schedule.CHECKS,
     )

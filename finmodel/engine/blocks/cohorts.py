@@ -21,7 +21,7 @@ from ._context import HOURS_PER_YEAR, Context, weighted
 
 
 def define(ctx: Context) -> None:
-    for g in ctx.generations:
+    for g in ctx.cohort_generations:
         _Cohort(ctx, g).define()
 
 

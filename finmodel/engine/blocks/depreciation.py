@@ -1,22 +1,30 @@
-"""Depreciation: the waterfall by asset class and vintage, book and economic, and its attribution
-to accelerator generations.
+"""Depreciation: the waterfall by asset class and vintage, book and economic, retirement write-offs,
+and attribution to accelerator generations.
 
 Book depreciation spreads the depreciable book value over the *remaining* life in force, so a
 change of useful life applies prospectively: remaining = life − age. Each method below says how
 much of the depreciable value one period takes; all switch to the remainder when the remaining
 life ends within the period. Economic depreciation is straight line over the economic life.
+
+Accelerators leave service at their physical life: a vintage's units of a generation retire at the
+end of the period in which they reach it, and the part of the vintage's book value they carry is
+written off then (the resale proceeds, if any, are booked by the fleet). A vintage bought before
+the timeline carries into it the book value its method leaves after the years before, stepped
+fiscal year by fiscal year with the lives then in force, so life changes before the timeline count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
-from ...schema import DepreciationMethod
-from .._ir import Const, Expr, Ref, if_, le, maximum, minimum
+from ...schema import AssetClass, DepreciationMethod
+from .._history import CHANGED_TRACK
+from .._ir import Const, Expr, Ref, if_, le, maximum, minimum, safe_divide, total
 from .._keys import Key
 from ..presentation import Schedule
-from ._context import Context
+from ._context import Context, Vintage
 
 SpreadRule = Callable[[Expr, Expr, float, Expr, Expr, str], Expr]
 """(opening book value, depreciable value, years in service this period, remaining life, life,
@@ -46,39 +54,85 @@ SPREAD_RULES: dict[DepreciationMethod, SpreadRule | None] = {
 """Every method of the schema's registry; ``None``: not depreciated."""
 
 
+@dataclass(frozen=True)
+class _Track:
+    """The part of a vintage on one life path: all of it, or the part a partial life change applies to and the rest."""
+
+    band: str | None
+    weight: Expr | None
+    life: Key
+    with_partial: bool
+
+
 def define(ctx: Context) -> None:
     m = ctx.money
     for c, asset in ctx.model.asset_classes.items():
-        for v, period in enumerate(ctx.periods):
-            _vintage(ctx, c, SPREAD_RULES[asset.method], v, period)
-        for item, label in (("depreciation", "Book depreciation"), ("economic_depreciation", "Economic depreciation")):
+        for vintage in ctx.vintages:
+            if ctx.cost(vintage, c) is not None:
+                _vintage(ctx, c, asset, vintage)
+        held = [v.label for v in ctx.vintages if ctx.cost(v, c) is not None]
+        for item, label in (
+            ("depreciation", "Book depreciation"),
+            ("economic_depreciation", "Economic depreciation"),
+            ("retirement_write_off", "Book value written off at retirement"),
+        ):
             ctx.add(
                 Key(item, asset_class=c),
-                ctx.over(Key(item, asset_class=c, vintage=p) for p in ctx.periods),
+                ctx.over(Key(item, asset_class=c, vintage=label) for label in held),
                 label=f"{label}: {c}",
                 unit=m,
                 schedule=Schedule.DEPRECIATION,
             )
-    for item, label in (("depreciation", "Book depreciation"), ("economic_depreciation", "Economic depreciation")):
+    ai_classes = [c for c in ctx.classes if c not in ctx.non_ai_classes]
+    for item, label, classes in (
+        ("depreciation", "Book depreciation (AI assets)", ai_classes),
+        ("economic_depreciation", "Economic depreciation (AI assets)", ai_classes),
+        ("depreciation_in_scope", "Book depreciation of every class modelled", ctx.classes),
+        ("retirement_write_off", "Book value written off at retirement", ctx.classes),
+        ("retired_cost", "Gross cost of assets retired", ctx.classes),
+    ):
+        source = "depreciation" if item == "depreciation_in_scope" else item
         ctx.add(
             item,
-            ctx.over(Key(item, asset_class=c) for c in ctx.classes),
+            ctx.over(Key(source, asset_class=c) for c in classes) if item != "retired_cost" else _retired_cost(ctx),
             label=label,
             unit=m,
             schedule=Schedule.DEPRECIATION,
         )
-    for v, period in enumerate(ctx.periods):
+    _by_generation(ctx)
+
+
+def _retired_cost(ctx: Context) -> list[Expr]:
+    """Per period, the original cost of the accelerator-class assets whose units retire."""
+    return [
+        total(
+            cost * retiring
+            for c in ctx.accelerator_classes
+            for vintage in ctx.vintages
+            if (cost := ctx.cost(vintage, c)) is not None and (retiring := _retiring_share(ctx, vintage, t)) is not None
+        )
+        for t in range(ctx.count)
+    ]
+
+
+def _by_generation(ctx: Context) -> None:
+    m = ctx.money
+    for vintage in ctx.vintages:
         ctx.add(
-            Key("accelerator_depreciation", vintage=period),
-            ctx.over(Key("depreciation", asset_class=c, vintage=period) for c in ctx.accelerator_classes),
-            label=f"Depreciation of accelerator assets bought {period}",
+            Key("accelerator_depreciation", vintage=vintage.label),
+            ctx.over(
+                Key("depreciation", asset_class=c, vintage=vintage.label)
+                for c in ctx.accelerator_classes
+                if ctx.cost(vintage, c) is not None
+            ),
+            label=f"Depreciation of accelerator assets bought {vintage.label}",
             unit=m,
             schedule=Schedule.DEPRECIATION,
         )
         ctx.add(
-            Key("accelerator_capital", vintage=period),
-            ctx.by_vintage(v, partial(_accelerator_capital, ctx, v, period)),
-            label=f"Capital employed in accelerator assets bought {period}",
+            Key("accelerator_capital", vintage=vintage.label),
+            ctx.by_vintage(vintage, partial(_accelerator_capital, ctx, vintage)),
+            label=f"Capital employed in accelerator assets bought {vintage.label}",
             unit=m,
             schedule=Schedule.DEPRECIATION,
         )
@@ -90,79 +144,264 @@ def define(ctx: Context) -> None:
         schedule=Schedule.DEPRECIATION,
     )
     for g in ctx.generations:
-        mix = Key("gpu_mix", generation=g)
-        ctx.add(
-            Key("depreciation_generation", generation=g),
-            ctx.over(
-                Key("accelerator_depreciation", vintage=p).ref() * mix.ref(at=v) for v, p in enumerate(ctx.periods)
-            ),
-            label=f"Depreciation of {g} assets",
-            unit=m,
-            schedule=Schedule.DEPRECIATION,
-        )
-        ctx.add(
-            Key("economic_depreciation_generation", generation=g),
-            ctx.over(
-                Key("economic_depreciation", asset_class=c, vintage=p).ref() * mix.ref(at=v)
-                for c in ctx.accelerator_classes
-                for v, p in enumerate(ctx.periods)
-            ),
-            label=f"Economic depreciation of {g} assets",
-            unit=m,
-            schedule=Schedule.DEPRECIATION,
-        )
+        for item, source, label in (
+            ("depreciation_generation", "accelerator_depreciation", "Depreciation"),
+            ("economic_depreciation_generation", None, "Economic depreciation"),
+        ):
+            ctx.add(
+                Key(item, generation=g),
+                [
+                    ctx.over(
+                        _vintage_rows(ctx, vintage, source) * weight
+                        for vintage in ctx.vintages
+                        if (weight := generation_weight(ctx, g, vintage, t)) is not None
+                    )
+                    for t in range(ctx.count)
+                ],
+                label=f"{label} of {g} assets",
+                unit=m,
+                schedule=Schedule.DEPRECIATION,
+            )
 
 
-def _accelerator_capital(ctx: Context, v: int, period: str, t: int) -> Expr:
-    """Capital tied up in one vintage's accelerator assets: in service from when bought, then opening book value."""
+def _accelerator_capital(ctx: Context, vintage: Vintage, t: int) -> Expr:
+    return ctx.over(ctx.capital_employed(c, vintage, t) for c in ctx.accelerator_classes)
+
+
+def _vintage_rows(ctx: Context, vintage: Vintage, source: str | None) -> Expr:
+    if source is not None:
+        return Key(source, vintage=vintage.label).ref()
     return ctx.over(
-        ctx.first_fraction * Key("capex", asset_class=c).ref(at=v)
-        if t == v
-        else Key("net_book_value", asset_class=c, vintage=period).ref(lag=1)
+        Key("economic_depreciation", asset_class=c, vintage=vintage.label)
         for c in ctx.accelerator_classes
+        if ctx.cost(vintage, c) is not None
     )
 
 
-def _vintage(ctx: Context, c: str, spread: SpreadRule | None, v: int, period: str) -> None:
-    """Book and economic depreciation and net book value of one asset class bought in one period."""
-    cost = Key("capex", asset_class=c).ref(at=v)
-    salvage_fraction = Key("salvage_fraction", asset_class=c).ref()
-    dep = Key("depreciation", asset_class=c, vintage=period)
-    nbv = Key("net_book_value", asset_class=c, vintage=period)
-    life = Key("useful_life_years", asset_class=c).ref()
+def generation_weight(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr | None:
+    """The share of a vintage's accelerator assets in service in period ``t`` that are ``g``'s
+    (``None`` when it holds none of ``g`` then)."""
+    if t < vintage.first_column or not ctx.buys(vintage, g) and vintage.column is None:
+        return None
+    mix = ctx.gpu_mix(vintage, g)
+    alive = alive_share(ctx, vintage, t)
+    if isinstance(alive, Const):
+        return mix
+    if not ctx.alive(g, vintage, t):
+        return None
+    return safe_divide(mix, alive)
 
-    def opening(t: int) -> Expr:
-        return cost if t == v else nbv.ref(lag=1)
 
-    def book(t: int) -> Expr:
-        if spread is None:
-            return Const(0.0)
-        depreciable = opening(t) - salvage_fraction * cost
-        span = ctx.years_in_service(v, t)
-        remaining = life - ctx.age_at_start(v, t)
-        return if_(le(remaining, span), depreciable, spread(opening(t), depreciable, span, remaining, life, c))
+def alive_share(ctx: Context, vintage: Vintage, t: int) -> Expr:
+    """Share of a vintage's accelerator cost whose units are in service when period ``t`` begins."""
+    bought = [g for g in ctx.generations if ctx.buys(vintage, g)]
+    alive = [g for g in bought if ctx.alive(g, vintage, t)]
+    if len(alive) == len(bought):
+        return Const(1.0)
+    return total(ctx.gpu_mix(vintage, g) for g in alive)
+
+
+def _retiring_share(ctx: Context, vintage: Vintage, t: int) -> Expr | None:
+    """Share of a vintage's accelerator cost whose units retire during period ``t`` (``None``: none do)."""
+    if t < vintage.first_column:
+        return None
+    retiring = [g for g in ctx.generations if ctx.buys(vintage, g) and ctx.retiring(g, vintage, t)]
+    return total(ctx.gpu_mix(vintage, g) for g in retiring) if retiring else None
+
+
+def _tracks(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> list[_Track]:
+    life = Key("useful_life_years", asset_class=c)
+    change = asset.partial_change
+    if change is None or (change.vintages is not None and vintage.label not in change.vintages):
+        return [_Track(None, None, life, False)]
+    share = Key("life_change_share", asset_class=c).ref()
+    changed = _Track(CHANGED_TRACK, share, Key("useful_life_years", asset_class=c, band=CHANGED_TRACK), True)
+    if change.share >= 1:
+        return [_Track(None, None, changed.life, True)]
+    return [_Track("rest", 1 - share, life, False), changed]
+
+
+def _vintage(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> None:
+    """Book and economic depreciation, write-offs and net book value of one class bought in one period."""
+    spread = SPREAD_RULES[asset.method]
+    full_cost = ctx.cost(vintage, c)
+    assert full_cost is not None
+    accelerators = c in ctx.accelerator_classes
+    label, m, schedule = vintage.label, ctx.money, Schedule.DEPRECIATION
+    tracks = _tracks(ctx, c, asset, vintage)
+    for track in tracks:
+        cost = full_cost if track.weight is None else full_cost * track.weight
+        _track_rows(ctx, c, asset, spread, vintage, track, cost, accelerators)
+    if len(tracks) > 1:
+        for item in ("depreciation", "retirement_write_off", "net_book_value", "opening_book_value"):
+            if item == "opening_book_value" and vintage.column is not None:
+                continue
+            keys = [Key(item, asset_class=c, vintage=label, band=track.band) for track in tracks]
+            ctx.add(
+                Key(item, asset_class=c, vintage=label),
+                ctx.over(keys),
+                label=f"{c} bought {label}: {item.replace('_', ' ')}",
+                unit=m,
+                schedule=schedule,
+                axis="scalar" if item == "opening_book_value" else "period",
+            )
 
     def economic(t: int) -> Expr:
         if spread is None:
             return Const(0.0)
         economic_life = Key("economic_life_years", asset_class=c).ref()
-        span, age = ctx.years_in_service(v, t), ctx.age_at_start(v, t)
+        span, age = ctx.years_in_service(vintage, t), ctx.age_at_start(vintage, t)
         fraction = maximum(0, minimum(span, economic_life - age))
-        return cost * (1 - salvage_fraction) * fraction / economic_life
+        amount = full_cost * (1 - Key("salvage_fraction", asset_class=c).ref()) * fraction / economic_life
+        alive = alive_share(ctx, vintage, t) if accelerators else Const(1.0)
+        return amount if isinstance(alive, Const) else amount * alive
 
-    m, schedule = ctx.money, Schedule.DEPRECIATION
-    ctx.add(dep, ctx.by_vintage(v, book), label=f"{c} bought {period}: depreciation", unit=m, schedule=schedule)
     ctx.add(
-        nbv,
-        ctx.by_vintage(v, lambda t: opening(t) - Ref(dep.id)),
-        label=f"{c} bought {period}: net book value",
+        Key("economic_depreciation", asset_class=c, vintage=label),
+        ctx.by_vintage(vintage, economic),
+        label=f"{c} bought {label}: economic depreciation",
+        unit=m,
+        schedule=schedule,
+    )
+
+
+def _track_rows(
+    ctx: Context,
+    c: str,
+    asset: AssetClass,
+    spread: SpreadRule | None,
+    vintage: Vintage,
+    track: _Track,
+    cost: Expr,
+    accelerators: bool,
+) -> None:
+    label, m, schedule = vintage.label, ctx.money, Schedule.DEPRECIATION
+    dep = Key("depreciation", asset_class=c, vintage=label, band=track.band)
+    nbv = Key("net_book_value", asset_class=c, vintage=label, band=track.band)
+    write_off = Key("retirement_write_off", asset_class=c, vintage=label, band=track.band)
+    salvage_fraction = Key("salvage_fraction", asset_class=c).ref()
+    life = track.life.ref()
+    if vintage.column is None:
+        start_value = _opening_book_value(ctx, c, asset, spread, vintage, track, cost, accelerators)
+
+    def opening(t: int) -> Expr:
+        if t == vintage.column:
+            return cost
+        return start_value if t == 0 and vintage.column is None else nbv.ref(lag=1)
+
+    def salvage(t: int) -> Expr:
+        alive = alive_share(ctx, vintage, t) if accelerators else Const(1.0)
+        return salvage_fraction * cost if isinstance(alive, Const) else salvage_fraction * cost * alive
+
+    def book(t: int) -> Expr:
+        if spread is None:
+            return Const(0.0)
+        depreciable = opening(t) - salvage(t)
+        span = ctx.years_in_service(vintage, t)
+        remaining = life - ctx.age_at_start(vintage, t)
+        return if_(le(remaining, span), depreciable, spread(opening(t), depreciable, span, remaining, life, c))
+
+    def written_off(t: int) -> Expr:
+        retiring = _retiring_share(ctx, vintage, t) if accelerators else None
+        if retiring is None:
+            return Const(0.0)
+        alive = alive_share(ctx, vintage, t)
+        ratio = retiring if isinstance(alive, Const) else safe_divide(retiring, alive)
+        return ratio * (opening(t) - Ref(dep.id))
+
+    ctx.add(dep, ctx.by_vintage(vintage, book), label=f"{c} bought {label}: depreciation", unit=m, schedule=schedule)
+    ctx.add(
+        write_off,
+        ctx.by_vintage(vintage, written_off),
+        label=f"{c} bought {label}: book value written off as its units retire",
         unit=m,
         schedule=schedule,
     )
     ctx.add(
-        Key("economic_depreciation", asset_class=c, vintage=period),
-        ctx.by_vintage(v, economic),
-        label=f"{c} bought {period}: economic depreciation",
+        nbv,
+        ctx.by_vintage(vintage, lambda t: opening(t) - Ref(dep.id) - Ref(write_off.id)),
+        label=f"{c} bought {label}: net book value",
         unit=m,
         schedule=schedule,
+    )
+
+
+def _opening_book_value(
+    ctx: Context,
+    c: str,
+    asset: AssetClass,
+    spread: SpreadRule | None,
+    vintage: Vintage,
+    track: _Track,
+    cost: Expr,
+    accelerators: bool,
+) -> Ref:
+    """The book value a vintage bought before the timeline carries into it, stepped fiscal year by
+    fiscal year from when it entered service, with the useful life in force at each step's start."""
+    timeline = ctx.model.timeline
+    start = ctx.starts[0]
+    boundaries = [vintage.in_service]
+    year_start = int(vintage.label) - 1 + timeline.fiscal_year_end_month / 12
+    while year_start + 1 < start - 1e-9:
+        year_start += 1
+        if year_start > boundaries[-1] + 1e-9:
+            boundaries.append(year_start)
+    boundaries.append(start)
+    value: Expr = cost
+    if spread is not None:
+        salvage = Key("salvage_fraction", asset_class=c).ref() * cost
+        for begin, end in zip(boundaries, boundaries[1:], strict=False):
+            life = Const(asset.life_in_force(begin, with_partial=track.with_partial)[0])
+            remaining = life - (begin - vintage.in_service)
+            depreciable = value - salvage
+            span = end - begin
+            step = f"{track.band}," if track.band else ""
+            value = ctx.add(
+                Key("pre_timeline_book_value", asset_class=c, vintage=vintage.label, band=f"{step}to {end:.2f}"),
+                value - if_(le(remaining, span), depreciable, spread(value, depreciable, span, remaining, life, c)),
+                label=f"{c} bought {vintage.label}: book value at {end:.2f} (before the timeline)",
+                unit=ctx.money,
+                schedule=Schedule.DEPRECIATION,
+                axis="scalar",
+            )
+    if accelerators:
+        alive = alive_share(ctx, vintage, 0)
+        value = value if isinstance(alive, Const) else value * alive
+    return ctx.add(
+        Key("opening_book_value", asset_class=c, vintage=vintage.label, band=track.band),
+        value,
+        label=f"{c} bought {vintage.label}: book value at the start of the timeline",
+        unit=ctx.money,
+        schedule=Schedule.DEPRECIATION,
+        axis="scalar",
+    )
+
+
+def generation_write_offs(ctx: Context, g: str) -> list[Expr]:
+    """Per period, the book value of accelerator assets written off as ``g``'s units retire."""
+    columns = []
+    for t in range(ctx.count):
+        terms = []
+        for vintage in ctx.vintages:
+            retiring = _retiring_share(ctx, vintage, t)
+            if retiring is None or not (ctx.buys(vintage, g) and ctx.retiring(g, vintage, t)):
+                continue
+            written = ctx.over(
+                Key("retirement_write_off", asset_class=c, vintage=vintage.label)
+                for c in ctx.accelerator_classes
+                if ctx.cost(vintage, c) is not None
+            )
+            terms.append(written * safe_divide(ctx.gpu_mix(vintage, g), retiring))
+        columns.append(total(terms))
+    return columns
+
+
+def generation_opening_value(ctx: Context, g: str) -> Expr:
+    """Book value of ``g``'s accelerator assets bought before the timeline, at its start."""
+    return total(
+        Key("opening_book_value", asset_class=c, vintage=vintage.label).ref() * weight
+        for vintage in ctx.vintages
+        if vintage.column is None and (weight := generation_weight(ctx, g, vintage, 0)) is not None
+        for c in ctx.accelerator_classes
+        if ctx.cost(vintage, c) is not None
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...schema import USES
-from .._ir import Expr, PerColumn, Ref, all_of, ge, if_, lt, maximum, minimum, safe_divide
+from .._ir import Const, Expr, PerColumn, Ref, all_of, ge, if_, lt, maximum, minimum, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
-from ._context import Context
+from ._context import Context, Vintage
 
 
 def units_in_service(g: str, period: str) -> Key:
@@ -68,49 +68,57 @@ def _generation(ctx: Context, g: str) -> None:
         schedule=Schedule.FLEET,
     )
     life = Key("physical_life_years", generation=g).ref()
-    for v, period in enumerate(ctx.periods):
-        bought = Ref(purchases.row, at=v)
+    for vintage in ctx.vintages:
+        if not holds(ctx, g, vintage):
+            continue
+        if vintage.column is None:
+            bought = _opening_purchases(ctx, g, vintage)
+        else:
+            bought = Ref(purchases.row, at=vintage.column)
 
-        def in_service(t: int, v: int = v, bought: Ref = bought) -> Expr:
-            age, span = ctx.age_at_start(v, t), ctx.years_in_service(v, t)
+        def in_service(t: int, vintage: Vintage = vintage, bought: Ref = bought) -> Expr:
+            age, span = ctx.age_at_start(vintage, t), ctx.years_in_service(vintage, t)
             return bought * maximum(0, minimum(span, life - age)) / ctx.step
 
-        def retiring(t: int, v: int = v, bought: Ref = bought) -> Expr:
-            age, span = ctx.age_at_start(v, t), ctx.years_in_service(v, t)
+        def retiring(t: int, vintage: Vintage = vintage, bought: Ref = bought) -> Expr:
+            age, span = ctx.age_at_start(vintage, t), ctx.years_in_service(vintage, t)
             return if_(all_of(lt(age, life), ge(age + span, life)), bought, 0)
 
         ctx.add(
-            units_in_service(g, period),
-            ctx.by_vintage(v, in_service),
-            label=f"{g} bought {period}: accelerators in service (period average)",
+            units_in_service(g, vintage.label),
+            ctx.by_vintage(vintage, in_service),
+            label=f"{g} bought {vintage.label}: accelerators in service (period average)",
             unit="accelerators",
             schedule=Schedule.FLEET,
         )
         ctx.add(
-            Key("units_retiring", generation=g, vintage=period),
-            ctx.by_vintage(v, retiring),
-            label=f"{g} bought {period}: accelerators reaching their physical life",
+            Key("units_retiring", generation=g, vintage=vintage.label),
+            ctx.by_vintage(vintage, retiring),
+            label=f"{g} bought {vintage.label}: accelerators reaching their physical life",
             unit="accelerators",
             schedule=Schedule.FLEET,
         )
+    held = [vintage.label for vintage in ctx.vintages if holds(ctx, g, vintage)]
     ctx.add(
         Key("installed_units", generation=g),
-        ctx.over(units_in_service(g, p) for p in ctx.periods),
+        ctx.over(units_in_service(g, label) for label in held),
         label=f"Accelerators in service (period average): {g}",
         unit="accelerators",
         schedule=Schedule.FLEET,
     )
     ctx.add(
         Key("retired_units", generation=g),
-        ctx.over(Key("units_retiring", generation=g, vintage=p) for p in ctx.periods),
+        ctx.over(Key("units_retiring", generation=g, vintage=label) for label in held),
         label=f"Accelerators retired: {g}",
         unit="accelerators",
         schedule=Schedule.FLEET,
     )
     for use in USES:
 
-        def in_use(v: int, t: int, use: str = use) -> Expr:
-            return units_in_service(g, ctx.periods[v]).ref() * ctx.share(g, v, t, use)
+        def in_use(vintage: Vintage, t: int, use: str = use) -> Expr:
+            if not holds(ctx, g, vintage):
+                return Const(0.0)
+            return units_in_service(g, vintage.label).ref() * ctx.share(g, vintage, t, use)
 
         ctx.add(
             Key("units", generation=g, use=use),
@@ -121,8 +129,51 @@ def _generation(ctx: Context, g: str) -> None:
         )
     ctx.add(
         Key("billable_leasing_units", generation=g),
-        ctx.over_vintages_to_date(lambda v, t: units_in_service(g, ctx.periods[v]).ref() * ctx.billable_share(g, v, t)),
+        ctx.over_vintages_to_date(
+            lambda vintage, t: (
+                units_in_service(g, vintage.label).ref() * ctx.billable_share(g, vintage, t)
+                if holds(ctx, g, vintage)
+                else Const(0.0)
+            )
+        ),
         label=f"Leased accelerators delivered and billable (period average): {g}",
         unit="accelerators",
         schedule=Schedule.FLEET,
+    )
+
+
+def holds(ctx: Context, generation: str, vintage: Vintage) -> bool:
+    """Whether a vintage has fleet rows for a generation: every timeline period, or an opening year that bought it."""
+    return vintage.column is not None or ctx.buys(vintage, generation)
+
+
+def unit_cost(ctx: Context, generation: str, vintage: Vintage) -> Expr:
+    """All-in cost of one accelerator of a vintage (USD)."""
+    if vintage.column is not None:
+        return Key("unit_cost_usd", generation=generation).ref(at=vintage.column)
+    return Key("opening_unit_cost_usd", generation=generation, vintage=vintage.label).ref()
+
+
+def _opening_purchases(ctx: Context, g: str, vintage: Vintage) -> Ref:
+    """Accelerators an opening year bought: its accelerator-class cost × GPU mix ÷ the cost per unit then."""
+    year = int(vintage.label)
+    middle = year - 1 + ctx.model.timeline.fiscal_year_end_month / 12 + 0.5
+    cost = ctx.add(
+        Key("opening_unit_cost_usd", generation=g, vintage=vintage.label),
+        Key("cost_per_accelerator_usd", generation=g).ref()
+        * (1 + Key("cost_change_per_year", generation=g).ref())
+        ** maximum(0, Const(middle) - Key("available_from", generation=g).ref()),
+        label=f"All-in cost per accelerator bought in {year}: {g}",
+        unit="USD",
+        schedule=Schedule.FLEET,
+        axis="scalar",
+    )
+    spent = ctx.over(c for c in (ctx.cost(vintage, a) for a in ctx.accelerator_classes) if c is not None)
+    return ctx.add(
+        Key("opening_purchases_units", generation=g, vintage=vintage.label),
+        safe_divide(spent * ctx.gpu_mix(vintage, g) * ctx.scale, cost),
+        label=f"Accelerators bought in {year}, before the timeline: {g}",
+        unit="accelerators",
+        schedule=Schedule.FLEET,
+        axis="scalar",
     )

@@ -3,11 +3,12 @@ and age band. Assets shared by all capacity (buildings, land) follow the leased 
 
 from __future__ import annotations
 
-from .._ir import Expr, Ref, safe_divide
+from .._ir import Const, Expr, Ref, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
-from .fleet import units_in_service
+from .depreciation import generation_weight
+from .fleet import holds, unit_cost, units_in_service
 
 
 def define(ctx: Context) -> None:
@@ -25,7 +26,10 @@ def define(ctx: Context) -> None:
     )
     capital = ctx.add(
         "leasing_capital",
-        ctx.over(Key("leasing_capital", generation=g) for g in ctx.generations) + ctx.other_capital_employed() * shared,
+        [
+            ctx.over(Key("leasing_capital", generation=g) for g in ctx.generations) + other * shared
+            for other in ctx.other_capital_employed()
+        ],
         label="Capital employed in leasing",
         unit=m,
         schedule=schedule,
@@ -68,7 +72,6 @@ def define(ctx: Context) -> None:
 
 def _generation(ctx: Context, g: str) -> None:
     m, schedule = ctx.money, Schedule.LEASING
-    mix = Key("gpu_mix", generation=g)
     for item, source, label in (
         ("leasing_depreciation", "accelerator_depreciation", f"Depreciation of leased {g}"),
         ("leasing_capital", "accelerator_capital", f"Capital employed in leased {g}"),
@@ -77,8 +80,9 @@ def _generation(ctx: Context, g: str) -> None:
             Key(item, generation=g),
             [
                 ctx.over(
-                    Key(source, vintage=ctx.periods[v]).ref() * mix.ref(at=v) * ctx.share(g, v, t, "leasing")
-                    for v in range(t + 1)
+                    Key(source, vintage=vintage.label).ref() * weight * ctx.share(g, vintage, t, "leasing")
+                    for vintage in ctx.vintages
+                    if (weight := generation_weight(ctx, g, vintage, t)) is not None
                 )
                 for t in range(ctx.count)
             ],
@@ -101,10 +105,15 @@ def _generation(ctx: Context, g: str) -> None:
 def _leased_maintenance(ctx: Context, g: str) -> list[Expr]:
     """Maintenance of the leased units of each vintage, at their own cost and leased share."""
     rate = Ref("maintenance_share_per_year") * ctx.step / ctx.scale
-    unit_cost = Key("unit_cost_usd", generation=g)
     return [
         per_period * rate
         for per_period in ctx.over_vintages_to_date(
-            lambda v, t: units_in_service(g, ctx.periods[v]).ref() * unit_cost.ref(at=v) * ctx.share(g, v, t, "leasing")
+            lambda vintage, t: (
+                units_in_service(g, vintage.label).ref()
+                * unit_cost(ctx, g, vintage)
+                * ctx.share(g, vintage, t, "leasing")
+                if holds(ctx, g, vintage)
+                else Const(0.0)
+            )
         )
     ]

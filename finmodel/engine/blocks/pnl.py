@@ -1,4 +1,4 @@
-"""P&L and cash flow of the whole AI fleet: EBITDA to net income, debt, free cash flow."""
+"""P&L and cash flow of the AI fleet: EBITDA to net income, disposals, debt, free cash flow."""
 
 from __future__ import annotations
 
@@ -10,23 +10,35 @@ from ._context import Context
 def define(ctx: Context) -> None:
     m, pnl, cash = ctx.money, Schedule.PNL, Schedule.CASH
     ebitda = ctx.add("ebitda", Ref("leasing_revenue") - Ref("operating_cost"), label="EBITDA", unit=m, schedule=pnl)
-    ebit = ctx.add("ebit", ebitda - Ref("depreciation"), label="EBIT", unit=m, schedule=pnl)
+    gain = ctx.add(
+        "disposal_gain",
+        Ref("resale_proceeds") - Ref("retirement_write_off"),
+        label="Gain (loss) on retirement: resale proceeds − book value written off",
+        unit=m,
+        schedule=pnl,
+    )
+    ebit = ctx.add("ebit", ebitda - Ref("depreciation") + gain, label="EBIT", unit=m, schedule=pnl)
     drawn = ctx.add(
         "debt_drawn", Ref("capex_ai") * Ref("debt_share_of_capex"), label="Debt drawn", unit=m, schedule=cash
     )
+    opening_debt = [Ref("opening_debt") if t == 0 else Ref("debt_balance", lag=1) for t in range(ctx.count)]
     repaid = ctx.add(
         "debt_repaid",
-        Ref("debt_balance", lag=1) * minimum(1, ctx.step / Ref("debt_amortisation_years")),
+        [debt * minimum(1, ctx.step / Ref("debt_amortisation_years")) for debt in opening_debt],
         label="Debt repaid",
         unit=m,
         schedule=cash,
     )
     ctx.add(
-        "debt_balance", Ref("debt_balance", lag=1) + drawn - repaid, label="Debt outstanding", unit=m, schedule=cash
+        "debt_balance",
+        [debt + drawn - repaid for debt in opening_debt],
+        label="Debt outstanding",
+        unit=m,
+        schedule=cash,
     )
     interest = ctx.add(
         "interest_expense",
-        (Ref("debt_balance", lag=1) + ctx.first_fraction * drawn) * Ref("debt_interest_rate") * ctx.step,
+        [(debt + ctx.first_fraction * drawn) * Ref("debt_interest_rate") * ctx.step for debt in opening_debt],
         label="Interest expense (on opening debt and this period's drawings from when drawn)",
         unit=m,
         schedule=pnl,
@@ -45,15 +57,15 @@ def define(ctx: Context) -> None:
     )
     free_cash = ctx.add(
         "free_cash_flow",
-        ebitda - tax - Ref("capex_ai"),
-        label="Free cash flow (EBITDA − tax − CapEx)",
+        ebitda - tax - Ref("capex_ai") + Ref("resale_proceeds"),
+        label="Free cash flow (EBITDA − tax − AI CapEx + resale proceeds)",
         unit=m,
         schedule=cash,
     )
     ctx.add(
         "equity_cash_flow",
-        ebitda - tax_paid - Ref("capex_ai") + drawn - repaid - interest,
-        label="Cash flow after debt service (EBITDA − tax − CapEx + debt drawn − repaid − interest)",
+        ebitda - tax_paid - Ref("capex_ai") + Ref("resale_proceeds") + drawn - repaid - interest,
+        label="Cash flow after debt service (free cash flow on tax after interest, + drawn − repaid − interest)",
         unit=m,
         schedule=cash,
     )

@@ -7,7 +7,7 @@ from .._ir import PerColumn, Ref, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
-from .fleet import units_in_service
+from .fleet import holds, unit_cost, units_in_service
 
 GENERATION_TOTALS = (
     ("leasing_revenue", "Leasing revenue (external)", Schedule.REVENUE),
@@ -38,6 +38,13 @@ def define(ctx: Context) -> None:
             unit=ctx.money,
             schedule=schedule,
         )
+    ctx.add(
+        "resale_proceeds",
+        ctx.over(Key("resale_proceeds", generation=g) for g in ctx.generations),
+        label="Proceeds from selling retired accelerators",
+        unit=ctx.money,
+        schedule=Schedule.REVENUE,
+    )
     ctx.add(
         "operating_cost",
         Ref("power_cost") + Ref("facility_cost") + Ref("maintenance_cost"),
@@ -110,16 +117,32 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         unit=m,
         schedule=Schedule.COSTS,
     )
-    unit_cost = Key("unit_cost_usd", generation=g)
     ctx.add(
         Key("maintenance_cost", generation=g),
-        ctx.over_vintages(lambda v, p: units_in_service(g, p).ref() * unit_cost.ref(at=v))
+        ctx.over(
+            units_in_service(g, vintage.label).ref() * unit_cost(ctx, g, vintage)
+            for vintage in ctx.vintages
+            if holds(ctx, g, vintage)
+        )
         * Ref("maintenance_share_per_year")
         * ctx.step
         / ctx.scale,
         label=f"Maintenance of {g} in service",
         unit=m,
         schedule=Schedule.COSTS,
+    )
+    ctx.add(
+        Key("resale_proceeds", generation=g),
+        ctx.over(
+            Key("units_retiring", generation=g, vintage=vintage.label).ref() * unit_cost(ctx, g, vintage)
+            for vintage in ctx.vintages
+            if holds(ctx, g, vintage)
+        )
+        * Key("resale_share_at_retirement", generation=g).ref()
+        / ctx.scale,
+        label=f"Proceeds from selling retired {g} (units retiring × cost when bought × resale value share)",
+        unit=m,
+        schedule=Schedule.REVENUE,
     )
     ctx.add(
         Key("leased_share", generation=g),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .._ir import Const, PerColumn, Ref, ge, gt, if_, safe_divide, total
+from .._ir import PerColumn, Ref, ge, gt, if_, safe_divide, total
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
+from .depreciation import generation_opening_value, generation_write_offs
 
 HORIZON_TOTALS = (
     ("leasing_revenue", "Leasing revenue"),
@@ -65,13 +66,24 @@ def _generation(ctx: Context, g: str) -> None:
         unit=m,
     )
     capex = Key("capex_generation", generation=g)
+    opening = generation_opening_value(ctx, g)
+    write_offs = generation_write_offs(ctx, g)
     for item, depreciation, label in (
         ("generation_capital", "depreciation_generation", "Net book value"),
         ("generation_economic_capital", "economic_depreciation_generation", "Net value at economic depreciation"),
     ):
+        key = Key(item, generation=g)
         ctx.add(
-            Key(item, generation=g),
-            Key(item, generation=g).ref(lag=1) + capex.ref() - Key(depreciation, generation=g).ref(),
+            key,
+            [
+                (opening if t == 0 else key.ref(lag=1)) + capex.ref() - Key(depreciation, generation=g).ref()
+                if item != "generation_capital"
+                else (opening if t == 0 else key.ref(lag=1))
+                + capex.ref()
+                - Key(depreciation, generation=g).ref()
+                - write_offs[t]
+                for t in range(ctx.count)
+            ],
             label=f"{label} of {g}",
             unit=m,
             schedule=Schedule.DEPRECIATION,
@@ -92,7 +104,7 @@ def _generation(ctx: Context, g: str) -> None:
         ("economic", "generation_economic_capital", "economic_depreciation_generation"),
     ):
         employed = total(
-            ((Key(capital, generation=g).ref(at=t - 1) if t > 0 else Const(0.0)) + ctx.first_fraction * capex.ref(at=t))
+            ((Key(capital, generation=g).ref(at=t - 1) if t > 0 else opening) + ctx.first_fraction * capex.ref(at=t))
             * Ref("in_horizon", at=t)
             for t in range(ctx.count)
         )

@@ -62,13 +62,13 @@ def define(ctx: Context) -> None:
         label="Test: leasing earns more than the hurdle on its capital",
         unit="flag",
     )
-    by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.generations]
+    by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.cohort_generations]
     ctx.add_summary(
         "verdict_positive_npv_share",
         safe_divide(
             total(
                 revenue * _flag(gt(Key("cohort_lease_npv_usd", generation=g).ref(), 0))
-                for g, revenue in zip(ctx.generations, by_generation, strict=True)
+                for g, revenue in zip(ctx.cohort_generations, by_generation, strict=True)
             ),
             total(by_generation),
         ),

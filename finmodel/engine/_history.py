@@ -1,0 +1,120 @@
+"""Inputs from what a model starts from and is checked against: opening vintages and debt, the
+part of a class a partial life change applies to, resale values at retirement, reported figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._keys import Key
+
+if TYPE_CHECKING:
+    from ._inputs import Assumptions
+
+CHANGED_TRACK = "changed"
+"""The band qualifier of rows for the part of a class its partial life change applies to."""
+
+
+def resolve_history(result: Assumptions) -> None:
+    """Add the history inputs of ``result.model`` to ``result``."""
+    model = result.model
+    add = result.add
+    money = f"{model.company.currency} {model.company.money_unit}"
+    accelerator = [name for name, asset in model.asset_classes.items() if asset.buys_accelerators]
+    for year in model.opening_years():
+        vintage = model.opening.vintages[year]
+        path = f"opening.vintages.{year}"
+        for asset_class in model.asset_classes:
+            if asset_class in vintage.cost:
+                add(
+                    Key("opening_cost", asset_class=asset_class, vintage=year),
+                    "scalar",
+                    vintage.cost[asset_class],
+                    label=f"Gross cost bought in {year}, before the timeline: {asset_class}",
+                    unit=money,
+                    path=f"{path}.cost.{asset_class}",
+                )
+        if any(vintage.cost.get(name, 0.0) > 0 for name in accelerator):
+            for generation in model.generations_in_fleet():
+                add(
+                    Key("opening_gpu_mix", generation=generation, vintage=year),
+                    "scalar",
+                    (vintage.gpu_mix or {}).get(generation, 0.0),
+                    label=f"Share of {year}'s accelerator cost: {generation}",
+                    unit="share",
+                    path=f"{path}.gpu_mix.{generation}",
+                )
+    add(
+        "opening_debt",
+        "scalar",
+        model.opening.debt,
+        label="Debt and finance leases at the start",
+        unit=money,
+        path="opening.debt",
+    )
+
+    for asset_class, asset in model.asset_classes.items():
+        change = asset.partial_change
+        if change is None:
+            continue
+        index = asset.life_changes.index(change)
+        lives, paths = [], []
+        for start in model.timeline.starts:
+            life, source = asset.life_in_force(start, with_partial=True)
+            lives.append(life)
+            where = f"asset_classes.{asset_class}"
+            paths.append(f"{where}.useful_life_years" if source is None else f"{where}.life_changes.{source}")
+        add(
+            Key("useful_life_years", asset_class=asset_class, band=CHANGED_TRACK),
+            "period",
+            lives,
+            label=f"Useful life in force, part a life change applies to: {asset_class}",
+            unit="years",
+            path=paths,
+        )
+        add(
+            Key("life_change_share", asset_class=asset_class),
+            "scalar",
+            change.share,
+            label=f"Share of each vintage the partial life change applies to: {asset_class}",
+            unit="share",
+            path=f"asset_classes.{asset_class}.life_changes.{index}.share",
+        )
+
+    for generation in model.generations_in_fleet():
+        gpu = model.gpus[generation]
+        add(
+            Key("resale_share_at_retirement", generation=generation),
+            "scalar",
+            gpu.resale_share_at(gpu.physical_life_years),
+            label=f"Resale value at retirement / cost when bought: {generation}",
+            unit="share of cost",
+            path=f"gpus.{generation}.resale_value",
+        )
+
+    labels = model.timeline.labels
+    for name, series in model.reported.items():
+        path = f"reported.{name}"
+        add(
+            Key("reported", band=name),
+            "period",
+            [series.by_period.get(label, 0.0) for label in labels],
+            label=f"Reported: {series.basis}",
+            unit=money,
+            path=[f"{path}.by_period.{label}" if label in series.by_period else path for label in labels],
+        )
+        add(
+            Key("reported_given", band=name),
+            "period",
+            [1.0 if label in series.by_period else 0.0 for label in labels],
+            label=f"1 where reported: {series.basis}",
+            unit="flag",
+            path=f"{path}.by_period",
+        )
+        add(
+            Key("reconciliation_tolerance", band=name),
+            "scalar",
+            series.tolerance,
+            label=f"Variance accepted: {series.basis}",
+            unit="share",
+            path=f"{path}.tolerance",
+        )
