@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ._errors import FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
 from ._scenarios import BASE
@@ -75,7 +77,15 @@ def checked_projections(model: CompanyModel, scenario: str | None = None) -> dic
     if selected != BASE and selected not in model.scenarios:
         known = ", ".join(model.scenarios) or "none"
         raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
-    projections = project_all_scenarios(model)
+    try:
+        projections = project_all_scenarios(model)
+    except np.linalg.LinAlgError as error:
+        # numpy-financial's IRR solves a polynomial whose coefficients are the cash flows; flows spanning
+        # more than float's 600 orders of magnitude (a figure such as 2e-308 beside a cost) overflow it.
+        raise FinmodelError(
+            f"cannot be projected: a cohort's IRR could not be solved ({error}); a figure in the model is "
+            "probably float dust (such as 2e-308): write 0 instead"
+        ) from None
     problems = structure_problems(model, projections)
     if problems:
         raise ModelError(problems)

@@ -59,6 +59,7 @@ __all__ = [
 GENERATION_NAMES = ("A1", "B2", "C3")
 """Names of generated GPU generations, in catalogue order."""
 MAX_PERIODS = 6
+DUST = 1e-12
 SCENARIO_PATHS = (
     "leasing.utilisation",
     "leasing.contracted_share",
@@ -81,8 +82,9 @@ def numbers(
 
 
 def _floats(bounds: Bounds) -> st.SearchStrategy[float]:
-    # Subnormals excluded: nobody writes 2e-313 in a model.
-    return st.floats(
+    """Floats in a range; float dust (2e-308, or a subnormal) is drawn as the zero it stands for when
+    the range allows zero: nobody writes it in a model, and it only tests numpy's overflow."""
+    floats = st.floats(
         bounds.low,
         bounds.high,
         exclude_min=bounds.low_open,
@@ -91,6 +93,9 @@ def _floats(bounds: Bounds) -> st.SearchStrategy[float]:
         allow_nan=False,
         allow_infinity=False,
     )
+    if bounds.clip(0.0) == 0.0:
+        return floats.map(lambda value: 0.0 if abs(value) < DUST else value)
+    return floats
 
 
 @st.composite
@@ -243,9 +248,7 @@ def _value_at(path: str) -> st.SearchStrategy[float]:
     return numbers(blocks[block], field, practical)
 
 
-@st.composite
 def company_models(
-    draw: st.DrawFn,
     *,
     max_periods: int = MAX_PERIODS,
     max_generations: int = len(GENERATION_NAMES),
@@ -253,8 +256,8 @@ def company_models(
     methods: Sequence[DepreciationMethod] = tuple(DepreciationMethod),
     max_scenarios: int = 2,
     **fixed: object,
-) -> CompanyModel:
-    """A valid company model. ``fixed`` holds top-level blocks to keep (``financing={...}``, a block
+) -> st.SearchStrategy[CompanyModel]:
+    """Valid company models. ``fixed`` holds top-level blocks to keep (``financing={...}``, a block
     object, or a strategy of one), e.g. ``company_models(leasing={"contracted_share": 1, "utilisation": 0.8})``;
     a fixed block must agree with the rest (generations A1.., asset classes servers, network, buildings, land)."""
     unknown = set(fixed) - set(CompanyModel.model_fields)
@@ -262,6 +265,21 @@ def company_models(
         raise TypeError(
             f"company_models: no top-level block {sorted(unknown)}; blocks: {list(CompanyModel.model_fields)}"
         )
+    if not 1 <= max_periods <= MAX_PERIODS or not 1 <= max_generations <= len(GENERATION_NAMES):
+        raise ValueError(f"company_models: at most {MAX_PERIODS} periods and {len(GENERATION_NAMES)} generations")
+    return _company_models(max_periods, max_generations, frequencies, methods, max_scenarios, fixed)
+
+
+@st.composite
+def _company_models(
+    draw: st.DrawFn,
+    max_periods: int,
+    max_generations: int,
+    frequencies: Sequence[str],
+    methods: Sequence[DepreciationMethod],
+    max_scenarios: int,
+    fixed: Mapping[str, object],
+) -> CompanyModel:
     timeline = _fixed(draw, fixed, "timeline") or draw(_timelines(max_periods, frequencies))
     timeline = timeline if isinstance(timeline, Timeline) else Timeline.model_validate(timeline)
     labels, starts = timeline.labels, timeline.starts
