@@ -170,3 +170,16 @@ def _number_annotation(annotation: Any) -> Any:
 
 def _annotated_metadata(annotation: Any) -> list[object]:
     return _strip(annotation)[1]
+
+
+def plain_data(model: CompanyModel) -> dict[str, Any]:
+    """The model as plain data (tuples as lists), ready to change and validate again."""
+    return typing.cast(dict[str, Any], _as_lists(model.model_dump(mode="python")))
+
+
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _as_lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_lists(item) for item in value]
+    return value

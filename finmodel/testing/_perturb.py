@@ -11,20 +11,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ..schema import USES, AgeBand, CompanyModel, closest
-from ._bounds import PathKey, _strip, annotation_at, is_mix, leaves
-
-
-def plain_data(model: CompanyModel) -> dict[str, Any]:
-    """The model as plain data (tuples as lists), ready to change and validate again."""
-    return typing.cast(dict[str, Any], _as_lists(model.model_dump(mode="python")))
-
-
-def _as_lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _as_lists(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_as_lists(item) for item in value]
-    return value
+from ._bounds import PathKey, _strip, annotation_at, is_mix, leaves, plain_data
 
 
 def locate(data: dict[str, Any], dotted: str) -> tuple[Any, str | int, PathKey]:

@@ -13,8 +13,7 @@ import numpy as np
 from ..engine import Projection, inputs, project
 from ..engine.presentation import Schedule
 from ..schema import MONEY_UNITS, AssetClass, CompanyModel, DepreciationMethod
-from ._bounds import annotation_at, declared_bounds, leaves, numbers
-from ._perturb import plain_data
+from ._bounds import annotation_at, declared_bounds, leaves, numbers, plain_data
 from ._violation import Violation, tolerance
 
 NOISE = 1e-9
