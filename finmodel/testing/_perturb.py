@@ -66,9 +66,9 @@ def _renormalise(data: Any, annotation: Any) -> None:
         total = sum(data.values())
         data.update({name: share / total for name, share in data.items()})
     elif isinstance(bare, type) and issubclass(bare, BaseModel) and isinstance(data, dict):
-        if bare is AgeBand:
+        if bare is AgeBand and sum(data[use] for use in USES) > 0:
             total = sum(data[use] for use in USES)
-            data.update({use: data[use] / total for use in USES} if total > 0 else {})
+            data.update({use: data[use] / total for use in USES})
         for name, info in bare.model_fields.items():
             if data.get(name) is not None:
                 inner = typing.Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
