@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
-from ._errors import FinmodelError, ModelError
+from ._errors import FinmodelError, ModelError, Problem
 from .engine import inputs
 from .engine.presentation import TERMINAL_ROWS, number_format
 from .loading import load_model
@@ -57,10 +57,40 @@ def validate_command(
         bool,
         typer.Option("--strict", help="Also fail a model that misses a reported figure by more than its tolerance."),
     ] = False,
+    deep: Annotated[
+        bool,
+        typer.Option("--deep", help="Also check the invariants on each model, its scenarios and models around it."),
+    ] = False,
+    examples: Annotated[int, typer.Option(help="--deep: perturbed models to check around each model.", min=0)] = 50,
+    seed: Annotated[int, typer.Option(help="--deep: seed of the perturbations (the same seed repeats a run).")] = 0,
 ) -> None:
     """Check models (and their scenarios) without writing anything."""
-    report = validate(models or company_model_files(), allow_paths=allow_path or (), strict=strict)
-    _report(report, built=False)
+    files = models or company_model_files()
+    if deep:
+        _deep(files, examples, seed, allow_path or [])
+        return
+    _report(validate(files, allow_paths=allow_path or (), strict=strict), built=False)
+
+
+def _deep(files: list[Path], examples: int, seed: int, allow_paths: list[Path]) -> None:
+    try:
+        from .testing.deep import deep_validate
+    except ImportError as missing:
+        err.print(f"finmodel validate --deep needs {missing.name}: pip install 'finmodel[testing]'")
+        raise typer.Exit(2) from None
+    outcomes = deep_validate(files, examples=examples, seed=seed, allow_paths=allow_paths)
+    for outcome in outcomes:
+        for line in [*outcome.problems, *([outcome.error] if outcome.error else [])]:
+            err.print(_inert(line if isinstance(line, Problem) else f"{outcome.file}: {line}"), soft_wrap=True)
+        for violation in outcome.violations:
+            err.print(_inert(f"{outcome.file}: {violation}"), soft_wrap=True)
+        if outcome.ok:
+            cases = f"base, {len(outcome.scenarios)} scenario(s), {outcome.examples} model(s) around it (seed {seed})"
+            out.print(_inert(f"{outcome.file}: ok: invariants hold on {cases}"))
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if failed:
+        err.print(f"{len(failed)} of {len(outcomes)} model(s) failed")
+        raise typer.Exit(1)
 
 
 @app.command("check")

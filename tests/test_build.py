@@ -114,3 +114,22 @@ def test_two_models_with_the_same_file_name_do_not_overwrite_each_other(make_mod
     document = json.loads((tmp_path / "out" / "model.json").read_text())
     assert document["model"]["file"] == str(first)
     assert document["assumptions"]["leasing_utilisation"]["values"] == 0.5
+
+
+# Found by the invariant kit's generated models: a maintenance share of 2.2e-308 (float dust, yet
+# schema-valid) gives a cohort cash flows of -5000, -1e-304, -3e-305, whose IRR polynomial
+# overflows numpy's root finder. The cohort then has no IRR, and the model validates and builds.
+FLOAT_DUST = {
+    "leasing.utilisation": 0.0,
+    "gpus.X1.physical_life_years": 1.25,
+    "running_costs.maintenance_share_of_cost_per_year": 2.2250738585072014e-308,
+    "running_costs.power_price_usd_per_kwh": 0.0,
+    "running_costs.facility_cost_usd_per_kw_month": 0.0,
+    "financing.tax_rate": 0.0,
+}
+
+
+def test_float_dust_that_breaks_the_irr_validates_and_builds(make_model_file, tmp_path):
+    model = make_model_file(FLOAT_DUST)
+    for outcome in (validate([model]).outcomes[0], build([model], tmp_path / "out").outcomes[0]):
+        assert outcome.ok, outcome.error or outcome.problems

@@ -133,8 +133,30 @@ def irr_or_minus_one(flows: Array) -> float:
     """numpy-financial's IRR, or −1 where none exists (matching ``IFERROR(IRR(..),-1)``)."""
     if not np.isfinite(flows).all():
         return float("nan")
-    rate = npf.irr(flows)
+    try:
+        rate = npf.irr(flows)
+    except np.linalg.LinAlgError:
+        # Flows spanning more than float's range (2e-308 beside a cost) defeat the polynomial roots.
+        rate = _bisect_irr(flows)
     return -1.0 if np.isnan(rate) else float(rate)
+
+
+def _bisect_irr(flows: Array, low: float = -0.99, high: float = 10.0) -> float:
+    """A rate where the NPV of ``flows`` changes sign between ``low`` and ``high``, or NaN."""
+    periods = np.arange(len(flows))
+
+    def npv(rate: float) -> float:
+        return float(np.sum(flows / (1.0 + rate) ** periods))
+
+    if npv(low) * npv(high) > 0:
+        return float("nan")
+    for _ in range(200):
+        middle = (low + high) / 2
+        if npv(low) * npv(middle) <= 0:
+            high = middle
+        else:
+            low = middle
+    return (low + high) / 2
 
 
 def _apply(op: str, args: list[Array]) -> Array:

@@ -104,3 +104,13 @@ def test_a_life_change_for_named_vintages_only(make_model):
     items = project(model).line_items
     np.testing.assert_allclose(items["depreciation[servers,2024]"], [20, 20, 30, 30, 0, 0, 0], atol=1e-9)
     np.testing.assert_allclose(items["depreciation[servers,2025]"], [0, 20, 20, 20, 20, 20, 0], atol=1e-9)
+
+
+def test_salvage_is_written_off_with_the_units_and_nothing_is_depreciated_after(make_model):
+    # Book and physical life 4 years, 25% salvage: (40m - 10m) / 4 = 7.5m a year; the units retire at
+    # the end of 2027 and take the 10m salvage value with them. (Found by the invariant kit: the
+    # salvage of retired units once stayed in the depreciable base and depreciated negatively.)
+    items = project(make_model({"asset_classes.servers.salvage_fraction": 0.25})).line_items
+    np.testing.assert_allclose(items["depreciation[servers,2024]"], [7.5e6] * 4 + [0, 0, 0], atol=1e-3)
+    np.testing.assert_allclose(items["retirement_write_off"], [0, 0, 0, 10e6, 0, 0, 0], atol=1e-3)
+    np.testing.assert_allclose(items["accumulated_depreciation_closing"].iloc[3:], 0, atol=1e-3)

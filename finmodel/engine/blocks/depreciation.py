@@ -185,19 +185,20 @@ def generation_weight(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr | 
         return None
     mix = ctx.gpu_mix(vintage, g)
     alive = alive_share(ctx, vintage, t)
-    if isinstance(alive, Const):
+    if alive is None:
         return mix
     if not ctx.alive(g, vintage, t):
         return None
     return safe_divide(mix, alive)
 
 
-def alive_share(ctx: Context, vintage: Vintage, t: int) -> Expr:
-    """Share of a vintage's accelerator cost whose units are in service when period ``t`` begins."""
+def alive_share(ctx: Context, vintage: Vintage, t: int) -> Expr | None:
+    """Share of a vintage's accelerator cost whose units are in service when period ``t`` begins;
+    ``None`` while every unit is (the formulas then need no factor)."""
     bought = [g for g in ctx.generations if ctx.buys(vintage, g)]
     alive = [g for g in bought if ctx.alive(g, vintage, t)]
     if len(alive) == len(bought):
-        return Const(1.0)
+        return None
     return total(ctx.gpu_mix(vintage, g) for g in alive)
 
 
@@ -253,8 +254,8 @@ def _vintage(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> None:
         span, age = ctx.years_in_service(vintage, t), ctx.age_at_start(vintage, t)
         fraction = maximum(0, minimum(span, economic_life - age))
         amount = full_cost * (1 - Key("salvage_fraction", asset_class=c).ref()) * fraction / economic_life
-        alive = alive_share(ctx, vintage, t) if accelerators else Const(1.0)
-        return amount if isinstance(alive, Const) else amount * alive
+        alive = alive_share(ctx, vintage, t) if accelerators else None
+        return amount if alive is None else amount * alive
 
     ctx.add(
         Key("economic_depreciation", asset_class=c, vintage=label),
@@ -290,8 +291,8 @@ def _track_rows(
         return start_value if t == 0 and vintage.column is None else nbv.ref(lag=1)
 
     def salvage(t: int) -> Expr:
-        alive = alive_share(ctx, vintage, t) if accelerators else Const(1.0)
-        return salvage_fraction * cost if isinstance(alive, Const) else salvage_fraction * cost * alive
+        alive = alive_share(ctx, vintage, t) if accelerators else None
+        return salvage_fraction * cost if alive is None else salvage_fraction * cost * alive
 
     def book(t: int) -> Expr:
         if spread is None:
@@ -306,7 +307,7 @@ def _track_rows(
         if retiring is None:
             return Const(0.0)
         alive = alive_share(ctx, vintage, t)
-        ratio = retiring if isinstance(alive, Const) else safe_divide(retiring, alive)
+        ratio = retiring if alive is None else safe_divide(retiring, alive)
         return ratio * (opening(t) - Ref(dep.id))
 
     ctx.add(dep, ctx.by_vintage(vintage, book), label=f"{c} bought {label}: depreciation", unit=m, schedule=schedule)
@@ -366,7 +367,7 @@ def _opening_book_value(
             )
     if accelerators:
         alive = alive_share(ctx, vintage, 0)
-        value = value if isinstance(alive, Const) else value * alive
+        value = value if alive is None else value * alive
     return ctx.add(
         Key("opening_book_value", asset_class=c, vintage=vintage.label, band=track.band),
         value,

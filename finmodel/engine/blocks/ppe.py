@@ -15,7 +15,7 @@ def define(ctx: Context) -> None:
     m, ppe = ctx.money, Schedule.PPE
     opening = [v for v in ctx.vintages if v.column is None]
     gross_at_start = total(
-        cost * (alive_share(ctx, v, 0) if c in ctx.accelerator_classes else 1)
+        cost if c not in ctx.accelerator_classes or (alive := alive_share(ctx, v, 0)) is None else cost * alive
         for v in opening
         for c in ctx.classes
         if (cost := ctx.cost(v, c)) is not None
