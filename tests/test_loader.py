@@ -107,8 +107,8 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 # Three mistakes in one file: a negative useful life, a gpu_mix summing to 1.2 and a typo'd key.
 NEGATIVE_LIFE = (
-    '    useful_life_years: {value: 5, source: "Meta: servers and network 5 yrs from Q4',
-    '    useful_life_years: {value: -5, source: "Meta: servers and network 5 yrs from Q4',
+    '    useful_life_years: {value: 4, source: "Meta: servers and network 4 yrs before Q2 2022 (public',
+    '    useful_life_years: {value: -4, source: "Meta: servers and network 4 yrs before Q2 2022 (public',
 )
 MIX_1_2 = ("      gpu_mix: {H100: 0.8, H200: 0.2}", "      gpu_mix: {H100: 0.8, H200: 0.4}")
 
@@ -128,7 +128,7 @@ def three_mistakes(directory: Path, typo: tuple[str, str, str]) -> tuple[Path, s
     path = write_model(directory, text)
     expected = {
         (*where(text, "H200: 0.4}", "gpu_mix"), "capex.by_period.2024.gpu_mix"),
-        (*where(text, "{value: -5,", "useful_life_years"), "asset_classes.servers.useful_life_years"),
+        (*where(text, "{value: -4,", "useful_life_years"), "asset_classes.servers.useful_life_years"),
         (*where(text, f"  {bad}:", bad), f"{section}.{bad}"),
     }
     return path, text, expected
@@ -472,7 +472,7 @@ def test_meta_yaml_loads(meta: finmodel.CompanyModel) -> None:
     assert meta.capex.by_period["2024"].total == 39.23
     assert meta.leasing.utilisation == 0.75
     # 2025-01-01 is the very start of 2025
-    assert meta.asset_classes["servers"].life_changes[0].effective == 2025.0
+    assert meta.asset_classes["servers"].life_changes[2].effective == 2025.0
     assert list(meta.scenarios) == ["bear", "bull"]
 
 
@@ -519,8 +519,11 @@ def test_scenario_changes_the_overridden_fields_and_nothing_else(meta: finmodel.
     expected = meta.model_dump(mode="json", exclude={"scenarios"})
     # meta.yaml's bear scenario, by hand
     expected["leasing"]["utilisation"] = 0.55
-    expected["asset_classes"]["servers"]["life_changes"] = []
-    expected["asset_classes"]["network"]["life_changes"] = []
+    kept = [
+        {**change, "source": None} for change in expected["asset_classes"]["servers"]["life_changes"][:2]
+    ]  # the 2022 changes, without the 2025 one
+    for name in ("servers", "network", "other_servers_network"):
+        expected["asset_classes"][name]["life_changes"] = kept
     assert bear.model_dump(mode="json", exclude={"scenarios"}) == expected
     assert bear.scenario_name == "bear"
     assert meta.leasing.utilisation == 0.75  # the base model is untouched
@@ -816,7 +819,7 @@ def test_a_typod_generation_is_reported_with_a_share_that_does_not_sum(tmp_path:
     [
         ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: 1.2}", "capex.by_period.2024.gpu_mix.H200"),
         ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: lots}", "capex.by_period.2024.gpu_mix.H200"),
-        ("asset_mix: {servers: 0.55,", "asset_mix: {servers: -0.55,", "capex.by_period.2024.asset_mix.servers"),
+        ("asset_mix: {servers: 0.48,", "asset_mix: {servers: -0.48,", "capex.by_period.2024.asset_mix.servers"),
         ("{min_age_years: 0, training: 0.70,", "{min_age_years: 0, training: 1.70,", "allocation.0.by_age.0.training"),
     ],
     ids=["share-above-one", "share-not-a-number", "negative-share", "age-band-share"],
@@ -863,9 +866,9 @@ def test_a_key_indented_too_deep_says_where_it_belongs_and_what_it_resembles(tmp
     change = next(row for row in text.splitlines() if "Meta Q4'24 release / FY25 10-K" in row)
     text = replace_once(text, change + "\n", f"{change}\n    {line}\n")
     problem = only_problem(write_model(tmp_path, text))
-    assert problem.path == "asset_classes.servers.life_changes.0.economic_life_years"
+    assert problem.path == "asset_classes.servers.life_changes.2.economic_life_years"
     assert problem.message == (
-        "unknown key 'economic_life_years' under 'asset_classes.servers.life_changes.0'; did you mean "
+        "unknown key 'economic_life_years' under 'asset_classes.servers.life_changes.2'; did you mean "
         "'useful_life_years', or is it indented wrongly? it belongs under 'asset_classes.servers'"
     )
 

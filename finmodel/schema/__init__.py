@@ -10,19 +10,16 @@ from ._blocks import (
     CapexPeriod,
     Company,
     Financing,
-    GenerationPricing,
-    GpuCatalog,
-    GpuGeneration,
     InternalUse,
     Leasing,
     LifeChange,
-    PriceCurve,
     Provenance,
     RunningCosts,
     Scenario,
     Timeline,
     VerdictRules,
 )
+from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
 from ._jsonschema import model_file_schema
 from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems

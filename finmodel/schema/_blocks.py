@@ -15,27 +15,20 @@ from typing import Annotated, Literal
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, field_validator, model_validator
 
-from ._history import ResalePoint
+from ._gpus import GenerationPricing
 from ._methods import DepreciationMethod
 from ._types import (
-    DeclineRate,
     DiscountRate,
     Frozen,
     GrowthRate,
-    HourlyPriceUsd,
-    Kilowatts,
     LifeYears,
     Mix,
     Money,
     Number,
     PointInTime,
-    SchemaVersion,
     Share,
     Sourced,
-    UnitPriceUsd,
     WholeNumber,
-    located_problems,
-    parse_point_in_time,
 )
 
 PathKey = tuple[str | int, ...]
@@ -261,144 +254,6 @@ class AllocationRule(Sourced):
         if ages != sorted(ages) or len(set(ages)) != len(ages):
             raise ValueError("age bands must be in increasing order of min_age_years")
         return bands
-
-
-# --------------------------------------------------------------------------- leasing
-
-
-class PriceCurve(Sourced):
-    """A rental price path: dated points (linear in between), or a launch price with declines."""
-
-    points: dict[str, HourlyPriceUsd] | None = Field(
-        None, description="Price per accelerator-hour at dates (2023, 2025-10, 2026Q2); linear in between."
-    )
-    decline_after_last_point: DeclineRate = Field(
-        0.0, description="Annual decline after the last point (0: the last price holds)."
-    )
-    launch_price_usd_per_hour: HourlyPriceUsd | None = Field(
-        None, description="Price at the generation's availability (alternative to points)."
-    )
-    annual_declines: tuple[DeclineRate, ...] = Field(
-        (), description="Declines in each year after launch; the last one repeats."
-    )
-
-    @field_validator("points")
-    @classmethod
-    def _chronological(cls, points: dict[str, float] | None) -> dict[str, float] | None:
-        """Each date must read as one and come after the one above it, so the curve reads as written."""
-        problems: list[tuple[PathKey, str]] = []
-        latest: tuple[str, float] | None = None
-        for key in points or {}:
-            try:
-                when = parse_point_in_time(key)
-            except ValueError as error:
-                problems.append(((key,), str(error)))
-                continue
-            if latest is not None and when <= latest[1]:
-                problems.append(((key,), f"{key} is not after {latest[0]}: list the points in chronological order"))
-            else:
-                latest = (key, when)
-        if problems:
-            raise located_problems(problems)
-        return points
-
-    @model_validator(mode="after")
-    def _one_form(self) -> PriceCurve:
-        if (self.points is None) == (self.launch_price_usd_per_hour is None):
-            raise ValueError("give either points or launch_price_usd_per_hour, not both or neither")
-        if self.points is not None and not self.points:
-            raise ValueError("points needs at least one date")
-        return self
-
-    def price_at(self, when: float, launch: float) -> float:
-        """Price per accelerator-hour at a decimal year; ``launch`` is the generation's availability."""
-        if self.points is not None:
-            dated = sorted((parse_point_in_time(key), price) for key, price in self.points.items())
-            times = [time for time, _ in dated]
-            prices = [price for _, price in dated]
-            if when <= times[0]:
-                return prices[0]
-            if when >= times[-1]:
-                return prices[-1] * (1 - self.decline_after_last_point) ** (when - times[-1])
-            for (t0, p0), (t1, p1) in zip(dated, dated[1:], strict=False):
-                if t0 <= when <= t1:
-                    return p0 + (p1 - p0) * (when - t0) / (t1 - t0)
-        assert self.launch_price_usd_per_hour is not None
-        price = self.launch_price_usd_per_hour
-        age = max(0.0, when - launch)
-        declines = self.annual_declines or (0.0,)
-        year = 0
-        while age > 0:
-            step = min(1.0, age)
-            rate = declines[min(year, len(declines) - 1)]
-            price *= (1 - rate) ** step
-            age -= step
-            year += 1
-        return price
-
-
-class GenerationPricing(Sourced):
-    contract: PriceCurve = Field(description="Contracted (term) price per accelerator-hour.")
-    spot: PriceCurve | None = Field(None, description="Spot/on-demand price; default: the contract price.")
-
-    @property
-    def spot_curve(self) -> PriceCurve:
-        return self.spot or self.contract
-
-
-# --------------------------------------------------------------------------- GPU catalogue
-
-
-class GpuGeneration(Sourced):
-    available_from: PointInTime = Field(description="When volume shipments start (year, quarter or date).")
-    cost_per_accelerator_usd: UnitPriceUsd = Field(
-        description=(
-            "All-in capital cost of one accelerator when it becomes available: its share of the server, "
-            "network and installation (the capex of every asset class with buys_accelerators)."
-        )
-    )
-    cost_change_per_year: GrowthRate = Field(
-        0.0, description="Annual change of that cost after availability (-0.1: 10% cheaper each year)."
-    )
-    power_kw_per_accelerator: Kilowatts = Field(
-        description="IT power drawn per accelerator at full load, including its share of host and network (kW)."
-    )
-    relative_performance: Annotated[Number, Ge(0.01), Le(1000)] = Field(
-        1.0, description="Throughput relative to H100 = 1 (used to compare cost per unit of work; at least 0.01)."
-    )
-    physical_life_years: LifeYears = Field(description="Years an accelerator stays in service before retirement.")
-    rental_price: GenerationPricing | None = Field(
-        None, description="Market rental price (US$ per accelerator-hour); a company's leasing.prices overrides it."
-    )
-    resale_value: tuple[ResalePoint, ...] = Field(
-        (),
-        description=(
-            "Secondary-market value by age (linear in between, flat beyond the ends); retired units are sold at it. "
-            "Empty: retired units are scrapped for nothing."
-        ),
-    )
-
-    def resale_share_at(self, age_years: float) -> float:
-        """Resale value / cost when bought, at an age."""
-        points = sorted((point.age_years, point.share_of_cost) for point in self.resale_value)
-        if not points:
-            return 0.0
-        if age_years <= points[0][0]:
-            return points[0][1]
-        for (a0, v0), (a1, v1) in zip(points, points[1:], strict=False):
-            if a0 <= age_years <= a1:
-                return v0 if a1 == a0 else v0 + (v1 - v0) * (age_years - a0) / (a1 - a0)
-        return points[-1][1]
-
-
-class GpuCatalog(Frozen):
-    """A catalogue file shared by company models (``models/catalog/gpus.yaml``)."""
-
-    schema_version: SchemaVersion = Field(description="Version of the model language.")
-    kind: Literal["gpu_catalog"] = Field(description="Marks this file as a catalogue, not a company model.")
-    generations: dict[str, GpuGeneration] = Field(description="Accelerator generations by name.", min_length=1)
-    source: str | None = None
-    note: str | None = None
 
 
 class Leasing(Sourced):

@@ -16,8 +16,6 @@ from ._blocks import (
     Capex,
     Company,
     Financing,
-    GenerationPricing,
-    GpuGeneration,
     InternalUse,
     Leasing,
     PathKey,
@@ -27,6 +25,7 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
+from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries
 from ._suggest import closest
 from ._types import (

@@ -30,12 +30,15 @@ def test_catalogue_lists_a_shipped_models_inputs_with_base_values_and_fields(met
     assert utilisation.base == (meta_yaml["leasing"]["utilisation"]["value"],)
     assert (utilisation.axis, utilisation.unit, utilisation.path) == ("scalar", "share", "leasing.utilisation")
     assert specs["tax_rate"].base == (meta_yaml["financing"]["tax_rate"]["value"],)
-    # Servers: 5 years as bought, 5.5 from 1 Jan 2025 (Meta's disclosed change); one value per fiscal year.
-    servers = meta_yaml["asset_classes"]["servers"]
+    # Servers: 5 years in force in 2024 (the Q4 2022 change), 5.5 from 1 Jan 2025 (Meta's disclosed
+    # change); one value per fiscal year.
+    changes = {
+        str(c["effective"]): c["useful_life_years"] for c in meta_yaml["asset_classes"]["servers"]["life_changes"]
+    }
     life = specs["useful_life_years[servers]"]
     assert life.axis == "period" and life.columns[0] == str(meta_yaml["timeline"]["start_year"])
-    assert life.base[0] == servers["useful_life_years"]["value"]
-    assert set(life.base[1:]) == {servers["life_changes"][0]["useful_life_years"]}
+    assert life.base[0] == changes["2022-10-01"]
+    assert set(life.base[1:]) == {changes["2025-01-01"]}
     assert not utilisation.structural and not life.structural
     assert specs["physical_life_years[H100]"].structural
     assert specs["gpu_mix[H100]"].structural

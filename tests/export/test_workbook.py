@@ -89,7 +89,8 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
     workbook[sheet][cell] = 0.6
     workbook.save(utilisation)
 
-    # Edit 2: the servers' useful life set to 4 years in every period (no life change).
+    # Edit 2: the servers' useful life set to 4 years in every period of the timeline (the lives
+    # before it, which set the 2023 vintage's opening book value, are constants of the graph).
     life = tmp_path / "life.xlsx"
     workbook = openpyxl.load_workbook(original)
     for column in range(len(meta.timeline.labels)):
@@ -97,14 +98,23 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
         workbook[sheet][cell] = 4
     workbook.save(life)
 
-    recalculated = recalculate([utilisation, life], tmp_path / "out")
+    # Edit 3: an opening balance: what Meta spent on other servers and network in 2022, 26 -> 20.
+    opening = tmp_path / "opening.xlsx"
+    workbook = openpyxl.load_workbook(original)
+    sheet, cell = layout.input_cell("opening_cost[other_servers_network,2022]", "base")
+    assert workbook[sheet][cell].value == pytest.approx(26.0)
+    workbook[sheet][cell] = 20.0
+    workbook.save(opening)
+
+    recalculated = recalculate([utilisation, life, opening], tmp_path / "out")
+    before_timeline = [change for change in meta.asset_classes["servers"].life_changes if change.effective < 2024]
+    four_years = [*(c.model_dump() for c in before_timeline), {"effective": 2024.0, "useful_life_years": 4.0}]
+    reopened = meta.model_dump(mode="python")
+    reopened["opening"]["vintages"]["2022"]["cost"]["other_servers_network"] = 20.0
     cases = {
         utilisation: project(_changed(meta, "leasing.utilisation", 0.6)),
-        life: project(
-            _changed(
-                _changed(meta, "asset_classes.servers.useful_life_years", 4), "asset_classes.servers.life_changes", ()
-            )
-        ),
+        life: project(_changed(meta, "asset_classes.servers.life_changes", four_years)),
+        opening: project(CompanyModel.model_validate(reopened)),
     }
     for path, expected_projection in cases.items():
         values = recalculated_values(recalculated[path])
@@ -113,6 +123,17 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
         # The edit really moved the model: some formula cell differs from the unedited engine.
         unedited = layout.expected(projections["base"])
         assert any(abs(expected[k] - unedited[k]) > 1e-6 * max(1, abs(unedited[k])) for k in expected)
+    # The opening balance reaches the reconciliation: 6bn less bought in 2022 lowers 2024's
+    # depreciation of servers and network, and the Reconciliation sheet shows it.
+    first = next(
+        c
+        for c in layout.formula_cells
+        if c.row == "reconciliation_model[depreciation_servers_network]" and c.column == 0
+    )
+    values = recalculated_values(recalculated[opening])
+    key = (first.sheet, first.coordinate)
+    assert first.sheet == "Reconciliation"
+    assert values[key] < layout.expected(projections["base"])[key] - 0.5
 
 
 @pytest.mark.oracle
