@@ -257,13 +257,13 @@ def test_a_company_name_with_rich_markup_prints_as_written(tmp_path: Path) -> No
 
 def test_a_problem_on_line_100_prints_its_line_number(tmp_path: Path) -> None:
     text = META.read_text(encoding="utf-8")
-    bad = "  utilisation: {value: 1.5,"
-    text = text.replace("  utilisation: {value: 0.75,", bad, 1)
-    line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith(bad))) + 1
+    bad = "  fiscal_year_end_month: 13"
+    text = text.replace("  fiscal_year_end_month: 12", bad, 1)
+    line = text.splitlines().index(bad) + 1
     model = copy_model(tmp_path, "#\n" * (100 - line) + text)
     result = invoke("validate", str(model))
     assert result.exit_code == 1
-    assert f"{model}:100:3: leasing.utilisation: " in result.stderr
+    assert f"{model}:100:3: timeline.fiscal_year_end_month: " in result.stderr
     assert "\N{HUNDRED POINTS SYMBOL}" not in result.stderr
 
 

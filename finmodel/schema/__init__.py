@@ -20,6 +20,7 @@ from ._blocks import (
     VerdictRules,
 )
 from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
+from ._history import Opening, OpeningVintage, ReportedSeries, ResalePoint
 from ._jsonschema import model_file_schema
 from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems
@@ -27,6 +28,10 @@ from ._suggest import closest
 from ._types import parse_point_in_time
 
 __all__ = [
+    "Opening",
+    "OpeningVintage",
+    "ReportedSeries",
+    "ResalePoint",
     "DepreciationMethod",
     "MONEY_UNITS",
     "USES",

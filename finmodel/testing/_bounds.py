@@ -17,8 +17,9 @@ from ..schema import CompanyModel
 from ..schema._types import Mix, Money
 
 PathKey = tuple[str | int, ...]
-POSITIONS = frozenset({"min_age_years"})
-"""Numbers that place things rather than measure them (age bands must stay in order): never perturbed."""
+POSITIONS = frozenset({"min_age_years", "share"})
+"""Numbers that place or shape things rather than measure them: never perturbed. Age bands must stay
+in order; a life change's ``share`` decides whether it applies to part of a class (a structure)."""
 
 
 @dataclass(frozen=True)

@@ -7,47 +7,62 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...schema import CompanyModel
-from .._ir import Expr, Ref, ge, if_, le, safe_divide
+from ...schema import CompanyModel, ReportedSeries
+from .._ir import Const, Expr, Ref, if_, le, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
 
 
 def define(ctx: Context) -> None:
-    m, schedule = ctx.money, Schedule.RECONCILIATION
     for name, series in ctx.model.reported.items():
-        given = Key("reported_given", band=name).ref()
-        reported = Key("reported", band=name).ref()
-        modelled = ctx.add(
-            Key("reconciliation_model", band=name),
-            _modelled(ctx, series.line_item, series.asset_classes),
-            label=f"Model, on the reported basis: {series.basis}",
-            unit=m,
-            schedule=schedule,
-        )
-        variance = ctx.add(
-            Key("reconciliation_variance", band=name),
-            if_(ge(given, 1), modelled - reported, 0),
-            label=f"Model − reported: {series.basis}",
-            unit=m,
-            schedule=schedule,
-        )
-        share = ctx.add(
-            Key("reconciliation_variance_share", band=name),
-            safe_divide(variance, reported),
-            label=f"(Model − reported) / reported: {series.basis}",
-            unit="share",
-            schedule=schedule,
-        )
-        tolerance = Key("reconciliation_tolerance", band=name).ref()
-        ctx.add(
-            Key("reconciliation_within", band=name),
-            if_(le(share * share, tolerance * tolerance), 1, 0),
-            label=f"1 if within the tolerance: {series.basis}",
-            unit="flag",
-            schedule=schedule,
-        )
+        _series(ctx, name, series)
+
+
+def _series(ctx: Context, name: str, series: ReportedSeries) -> None:
+    m, schedule = ctx.money, Schedule.RECONCILIATION
+    given = [period in series.by_period for period in ctx.periods]
+
+    def where_reported(expr: Expr) -> list[Expr]:
+        """Only the periods with a reported figure have cells (the others stay blank)."""
+        return [expr if reported else Const(0.0) for reported in given]
+
+    reported = ctx.add(
+        Key("reconciliation_reported", band=name),
+        where_reported(Key("reported", band=name).ref()),
+        label=f"{series.basis}: reported",
+        unit=m,
+        schedule=schedule,
+    )
+    modelled = ctx.add(
+        Key("reconciliation_model", band=name),
+        where_reported(_modelled(ctx, series.line_item, series.asset_classes)),
+        label="   model, on the same basis",
+        unit=m,
+        schedule=schedule,
+    )
+    variance = ctx.add(
+        Key("reconciliation_variance", band=name),
+        where_reported(modelled - reported),
+        label="   model − reported",
+        unit=m,
+        schedule=schedule,
+    )
+    share = ctx.add(
+        Key("reconciliation_variance_share", band=name),
+        where_reported(safe_divide(variance, reported)),
+        label="   variance, % of reported",
+        unit="share",
+        schedule=schedule,
+    )
+    tolerance = Key("reconciliation_tolerance", band=name).ref()
+    ctx.add(
+        Key("reconciliation_within", band=name),
+        where_reported(if_(le(share * share, tolerance * tolerance), 1, 0)),
+        label="   within the tolerance (1 = yes)",
+        unit="flag",
+        schedule=schedule,
+    )
 
 
 def _modelled(ctx: Context, line_item: str, classes: tuple[str, ...] | None) -> Expr:
@@ -87,7 +102,7 @@ def reconciled(model: CompanyModel, read: Callable[[str, int], float]) -> tuple[
                     series.line_item,
                     period,
                     read(Key("reconciliation_model", band=name).id, column),
-                    read(Key("reported", band=name).id, column),
+                    read(Key("reconciliation_reported", band=name).id, column),
                     read(Key("reconciliation_variance", band=name).id, column),
                     read(Key("reconciliation_variance_share", band=name).id, column),
                     read(Key("reconciliation_tolerance", band=name).id, 0),
