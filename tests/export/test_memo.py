@@ -210,7 +210,9 @@ def test_comparison_shows_each_company_s_verdict_and_metrics(tmp_path: Path) -> 
         (_format.by_unit(0.071, "USD/kWh"), "$0.071/kWh"),
         (_format.by_unit(30_000, "USD"), "$30,000"),
         (_format.by_unit(1.0, "flag"), "yes"),
-        (_format.by_unit(2025.5, "year"), "2025.50"),
+        (_format.by_unit(2025.5, "year"), "Jul 2025"),
+        (_format.by_unit(2022.2465753424658, "year"), "Apr 2022"),
+        (_format.by_unit(2025.0, "year"), "2025"),
         (_format.by_unit(0.7, "kW"), "0.70 kW"),
     ],
 )

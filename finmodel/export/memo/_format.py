@@ -127,11 +127,18 @@ def count(value: float) -> str:
     return f"{value:,.2f}"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def year(value: float) -> str:
-    """A point in time as a decimal year: ``2025``, or ``2025.50`` for mid-2025."""
+    """A point in time as a reader writes it: ``2025`` for the start of a year, ``Apr 2022`` within one."""
     if not math.isfinite(value):
         return NOT_AVAILABLE
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    whole = math.floor(value + 1e-9)
+    month = round((value - whole) * 12)
+    if month in (0, 12):
+        return f"{whole + month // 12:d}"
+    return f"{_MONTHS[month]} {whole:d}"
 
 
 def by_unit(value: float, unit: str, currency: str = "USD", money_unit: str = "billions") -> str:
