@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from finmodel.schema import CompanyModel
 from finmodel.verify import find_soffice
@@ -23,6 +24,11 @@ def _program(name: str, path: str | None) -> str:
             pytest.fail(f"{name} not found, and FINMODEL_REQUIRE_ORACLES=1 requires it")
         pytest.skip(f"{name} not found; set FINMODEL_REQUIRE_ORACLES=1 to fail instead")
     return path
+
+
+# Property tests draw the same examples on every run, here and in CI: a red run reproduces, a green one stays green.
+settings.register_profile("finmodel", derandomize=True, database=None)
+settings.load_profile("finmodel")
 
 
 @pytest.fixture(scope="session")

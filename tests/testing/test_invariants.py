@@ -28,7 +28,8 @@ from finmodel.testing.strategies import company_models
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "models").glob("*.yaml"))
-GENERATED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+GENERATED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
+"""Derandomised: CI draws the same models every run, so a red run reproduces and a green one stays green."""
 
 
 @pytest.mark.parametrize("file", SHIPPED, ids=lambda path: path.stem)
