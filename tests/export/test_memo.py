@@ -292,3 +292,16 @@ def test_memos_lay_out_on_screen_and_on_paper_without_splitting_a_figure(
                 caption = [i for i, page in enumerate(pages) if f"Figure {number} " in page]
                 notes = [i for i, page in enumerate(pages) if f"Notes to figure {number}:" in page]
                 assert caption == notes and len(caption) == 1, f"{stem} on {size}: figure {number} is split"
+
+
+def test_memo_shows_the_reconciliation_with_reported_figures(
+    meta: dict[str, Projection], rendered: Callable[[str], str]
+) -> None:
+    html = rendered("base")
+    items = meta["base"].reconciliation
+    assert items, "meta.yaml declares reported figures"
+    for item in items:
+        start = html.index(f'data-reported="{item.name}" data-period="{item.period}"')
+        row = html[start : html.index("</tr>", start)]
+        assert expected(item.variance_share, "share") in row
+        assert expected(item.reported, meta["base"].money) in row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from ..._scenarios import BASE
@@ -32,6 +33,7 @@ def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[s
         "money": money_of(projection.model),
         "verdict": verdict_of(projection, tests),
         "metrics": metrics_of(projection),
+        "reconciliation": [asdict(item) for item in projection.reconciliation],
         "by_year": _by_year(projection),
         "generations": generations(projection),
         "scenarios": scenarios,
