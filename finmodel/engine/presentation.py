@@ -34,7 +34,9 @@ class Schedule(StrEnum):
 SCHEDULE_ORDER: tuple[Schedule, ...] = tuple(Schedule)
 """Workbook sheet order after the Cover."""
 
-SCALAR_SCHEDULES = frozenset({Schedule.SUMMARY, Schedule.COHORTS, Schedule.FLEET, Schedule.DEPRECIATION})
+SCALAR_SCHEDULES = frozenset(
+    {Schedule.SUMMARY, Schedule.COHORTS, Schedule.FLEET, Schedule.DEPRECIATION, Schedule.CHECKS}
+)
 """Schedules that may hold single-value rows; a scalar row placed elsewhere is shown on Summary."""
 
 VerdictLabel = Literal["revenue asset", "partly", "cost centre"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...schema import USES
-from .._ir import Expr, Ref, round_half_away
+from .._ir import Expr, Ref, all_of, ge, if_, le, maximum, minimum, round_half_away
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
@@ -69,4 +69,18 @@ def define(ctx: Context) -> None:
         label="Capital employed by vintage − (net PP&E at the start + CapEx from when in service)",
         unit=m,
         schedule=Schedule.CHECKS,
+    )
+    every = [
+        Ref(name, at=t)
+        for name, row in ctx.graph.rows.items()
+        if row.group == Schedule.CHECKS and row.axis == "period"
+        for t in range(ctx.count)
+    ]
+    ctx.add(
+        "checks_all_pass",
+        if_(all_of(le(maximum(*every), 0), ge(minimum(*every), 0)), 1, 0),
+        label="All checks read zero (1 = yes)",
+        unit="flag",
+        schedule=Schedule.CHECKS,
+        axis="scalar",
     )

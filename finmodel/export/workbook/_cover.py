@@ -65,6 +65,7 @@ class CoverWriter:
         self.layout.formula_cells.append(FormulaCell("Cover", "C7", None, 0))
 
         rows = [
+            ("All checks read zero (1 = yes; see Checks)", "checks_all_pass"),
             ("Coverage test passed (1 = yes)", "verdict_coverage_passed"),
             ("Economic-profit test passed", "verdict_economic_profit_passed"),
             ("Cohort-NPV test passed", "verdict_cohort_npv_passed"),
@@ -132,7 +133,8 @@ class CoverWriter:
         if extra is not None:
             combined.combine(extra)
         unit = self.shown.money if chart.unit == "money" else chart.unit
-        excel_format = number_format(self.shown.money if chart.unit == "money" else chart.unit).excel
+        # Axis ticks are round numbers: money without decimals, other units as the registry writes them.
+        excel_format = "#,##0" if chart.unit == "money" else number_format(chart.unit).excel
         combined.set_title({"name": chart.title})
         combined.set_y_axis({"name": unit, "num_format": excel_format})
         combined.set_legend({"position": "bottom"})
