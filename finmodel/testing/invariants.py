@@ -320,14 +320,19 @@ def finite_outputs(view: _Draw) -> Iterator[Violation]:
 
 @_each_draw
 def checks_read_zero(view: _Draw) -> Iterator[Violation]:
-    """Every identity on the Checks schedule reads zero (to float noise on the size of its unit's figures)."""
+    """Every identity on the Checks schedule reads zero (to float noise on the size of its unit's
+    figures), and the schedule's one summary flag says so."""
     graph = view.projection.graph
     magnitude: dict[str, float] = {}
     for name, row in graph.rows.items():
         if row.axis == "period" and row.group != Schedule.CHECKS:
             magnitude[row.unit] = max(magnitude.get(row.unit, 0.0), float(np.nanmax(np.abs(view.row(name)), initial=0)))
+    if "checks_all_pass" in graph.rows and view.scalar("checks_all_pass") != 1:
+        yield view.violation(
+            "checks_all_pass", None, "the all-checks flag does not read 1", value=view.scalar("checks_all_pass")
+        )
     for name, row in graph.rows.items():
-        if row.group == Schedule.CHECKS:
+        if row.group == Schedule.CHECKS and row.axis == "period":
             values = view.row(name)
             limit = 1e-6 + 1e-9 * magnitude.get(row.unit, 0.0)
             for t in np.flatnonzero(~(np.abs(values) <= limit)):
