@@ -150,19 +150,11 @@ class Context:
 
     # ------------------------------------------------------------------ sums over vintages
 
-    def over_vintages(self, term: Callable[[Vintage], Expr]) -> Expr:
-        """Σ over every vintage of ``term(vintage)``."""
-        return total(term(vintage) for vintage in self.vintages)
-
     def over_vintages_to_date(self, term: Callable[[Vintage, int], Expr]) -> list[Expr]:
         """Per period ``t``, Σ over the vintages on the books by then of ``term(vintage, t)``."""
         return [
             total(term(vintage, t) for vintage in self.vintages if vintage.first_column <= t) for t in range(self.count)
         ]
-
-    def over_generations(self, term: Callable[[str], Expr]) -> Expr:
-        """Σ over the generations in the fleet of ``term(generation)``."""
-        return total(term(g) for g in self.generations)
 
     def over(self, items: Iterable[RowId | Expr]) -> Expr:
         """Σ of several rows (by key, in the same column) or expressions."""
