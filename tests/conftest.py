@@ -69,6 +69,8 @@ def _base() -> dict[str, Any]:
             "end_year": 2030,
             "frequency": "annual",
             "purchases_in_service": "start_of_period",
+            # Hand-worked examples read the declared periods only; run-off has its own tests.
+            "runoff_years": 0,
         },
         "gpus": {
             "X1": {

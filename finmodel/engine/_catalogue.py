@@ -44,14 +44,14 @@ class InputSpec:
 
 def catalogue(assumptions: Assumptions) -> tuple[InputSpec, ...]:
     """Every input of a resolved model, in the order the workbook lists them."""
-    timeline = assumptions.model.timeline
+    labels = assumptions.model.projected_labels
     specs = []
     columns: tuple[str, ...]
     for row in assumptions.rows.values():
         if row.axis == "scalar":
             axis, columns = "scalar", ("value",)
         elif row.axis == "period":
-            axis, columns = "period", timeline.labels
+            axis, columns = "period", labels
         else:
             axis, columns = "age", assumptions.cohort_axes[row.axis]
         why = STRUCTURAL.get(row.key.name, "")

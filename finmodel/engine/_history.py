@@ -58,7 +58,7 @@ def resolve_history(result: Assumptions) -> None:
             continue
         index = asset.life_changes.index(change)
         lives, paths = [], []
-        for start in model.timeline.starts:
+        for start in model.projected_timeline.starts:
             life, source = asset.life_in_force(start, with_partial=True)
             lives.append(life)
             where = f"asset_classes.{asset_class}"
@@ -91,7 +91,7 @@ def resolve_history(result: Assumptions) -> None:
             path=f"gpus.{generation}.resale_value",
         )
 
-    labels = model.timeline.labels
+    labels = model.projected_labels
     for name, series in model.reported.items():
         path = f"reported.{name}"
         add(

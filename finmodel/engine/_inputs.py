@@ -95,25 +95,35 @@ class Assumptions:
 def resolve(model: CompanyModel) -> Assumptions:
     """All inputs of ``model`` by name (scalars on the ``scalar`` axis, series on ``period``)."""
     result = Assumptions(model)
-    timeline = model.timeline
-    labels = timeline.labels
+    timeline = model.projected_timeline
+    labels = model.projected_labels
+    declared = len(model.timeline.labels)
     add = result.add
 
     reported, is_reported, growth = [], [], []
     generations = model.generations_in_fleet()
     growth_in_force, growth_from = 0.0, None
     total_paths, growth_paths = [], []
-    for label in labels:
+    for index, label in enumerate(labels):
         period = model.capex.by_period.get(label)
         if label in model.capex.growth_per_year:
             growth_in_force, growth_from = model.capex.growth_per_year[label], label
         total = period.total if period is not None else None
+        if index >= declared:
+            total = 0.0
         reported.append(total or 0.0)
         is_reported.append(1.0 if total is not None else 0.0)
-        total_paths.append(f"capex.by_period.{label}.total" if total is not None else "capex.growth_per_year")
+        total_paths.append(
+            "timeline.runoff_years"
+            if index >= declared
+            else f"capex.by_period.{label}.total"
+            if total is not None
+            else "capex.growth_per_year"
+        )
         growth.append(growth_in_force)
         growth_paths.append(f"capex.growth_per_year.{growth_from}" if growth_from else "capex.growth_per_year")
     shares = model.capex_shares()
+    shares += shares[-1:] * (len(labels) - declared)
     ai_share = [period.ai_share for period in shares]
     share_paths = [period.declared_in for period in shares]
     asset_mix = {
@@ -301,7 +311,16 @@ def resolve(model: CompanyModel) -> Assumptions:
 
     for scalar, label, unit, path in _SCALARS:
         value = model.hurdle_rate if scalar == "hurdle_rate" else _at_path(model, path)
-        add(scalar, "scalar", value, label=label, unit=unit, path=path)
+        add(scalar, "scalar", value, label=label, unit=_money(model) if unit == "money" else unit, path=path)
+    if model.internal.value_usd_per_gpu_hour is not None:
+        add(
+            "internal_value_usd_per_gpu_hour",
+            "scalar",
+            model.internal.value_usd_per_gpu_hour,
+            label="Value of an H100-equivalent hour of internal use",
+            unit="USD/GPU-hour",
+            path="internal.value_usd_per_gpu_hour",
+        )
     if model.verdict.horizon_start_year is not None:
         add(
             "horizon_start_year",
@@ -397,8 +416,20 @@ _SCALARS: tuple[tuple[str, str, str, str], ...] = (
     ("debt_interest_rate", "Interest rate on debt", "rate", "financing.debt_interest_rate"),
     ("debt_amortisation_years", "Debt amortisation period", "years", "financing.debt_amortisation_years"),
     ("hurdle_rate", "Hurdle rate (default: the WACC)", "rate", "verdict.hurdle_rate"),
-    ("min_coverage", "Coverage needed (revenue / depreciation)", "x", "verdict.min_coverage"),
-    ("min_leasing_share", "Leasing share of capacity value to be material", "share", "verdict.min_leasing_share"),
+    (
+        "min_coverage",
+        "Coverage needed (revenue / operating cost and economic depreciation)",
+        "x",
+        "verdict.min_coverage",
+    ),
+    ("min_economic_profit", "Economic profit needed (present value)", "money", "verdict.min_economic_profit"),
+    (
+        "min_positive_npv_share",
+        "Revenue share from positive-NPV cohorts needed",
+        "share",
+        "verdict.min_positive_npv_share",
+    ),
+    ("min_leasing_share", "Leased share of AI capacity to be material", "share", "verdict.min_leasing_share"),
 )
 """Scalar inputs read straight from one model field: name, label, unit, field path."""
 

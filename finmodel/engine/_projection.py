@@ -44,6 +44,12 @@ class Projection:
 
     @property
     def periods(self) -> tuple[str, ...]:
+        """Every projected period: the declared timeline, then its run-off."""
+        return self.model.projected_labels
+
+    @property
+    def declared_periods(self) -> tuple[str, ...]:
+        """The timeline's own periods (the first columns of every period row)."""
         return self.model.timeline.labels
 
     @property

@@ -97,12 +97,12 @@ class Metric:
 
 
 HEADLINE_METRICS: tuple[Metric, ...] = (
-    Metric("horizon_leasing_revenue", "Leasing revenue over the horizon"),
-    Metric("horizon_leasing_depreciation", "Depreciation of leased capacity"),
-    Metric("horizon_coverage", "Coverage (revenue / depreciation)"),
-    Metric("horizon_leasing_roic", "Leasing ROIC"),
-    Metric("horizon_leasing_economic_profit", "Leasing economic profit"),
-    Metric("horizon_leasing_share_of_value", "Leasing share of capacity value"),
+    Metric("horizon_leasing_revenue", "Leasing revenue, horizon and run-off"),
+    Metric("horizon_leasing_depreciation", "Book depreciation of leased capacity"),
+    Metric("horizon_coverage", "Coverage (revenue / operating and economic cost, PV)"),
+    Metric("horizon_leasing_roic", "Leasing ROIC (book)"),
+    Metric("horizon_leasing_economic_profit", "Leasing economic profit (PV, economic terms)"),
+    Metric("horizon_leased_capacity_share", "Leased share of AI capacity"),
 )
 """Shown on the Cover, in the JSON's scenario comparison and at the top of the memo."""
 
@@ -110,8 +110,10 @@ COHORT_METRICS: tuple[Metric, ...] = (
     Metric("cohort_lease_npv_usd", "NPV at hurdle if leased (USD)"),
     Metric("cohort_keep_npv_usd", "NPV at hurdle if kept (USD)"),
     Metric("cohort_irr", "IRR if leased"),
-    Metric("cohort_cost_per_hour_usd", "Cost per GPU-hour (USD)"),
+    Metric("cohort_economic_cost_per_hour_usd", "Cost per GPU-hour, economic life (USD)"),
+    Metric("cohort_economic_cost_per_billed_hour_usd", "Cost per billed GPU-hour, economic life (USD)"),
     Metric("cohort_break_even_price_usd_per_hour", "Break-even rental price (USD/h)"),
+    Metric("cohort_economic_break_even_utilisation", "Break-even utilisation, economic life"),
 )
 """Per-generation unit economics; each row is ``<row>[<generation>]``."""
 
@@ -124,7 +126,7 @@ TERMINAL_ROWS: tuple[str, ...] = (
     "leasing_depreciation",
     "leasing_ebit",
     "leasing_nopat",
-    "leasing_economic_profit",
+    "leasing_economic_value_added",
     "leasing_coverage",
 )
 """Period rows of the summary table printed by ``finmodel build``: the leasing P&L the verdict judges."""
@@ -305,7 +307,7 @@ COMPARISON_FIGURES: tuple[MemoFigure, ...] = (
     MemoFigure(
         "scenario_profit",
         "Leasing economic profit by scenario",
-        "Summed over each company's verdict horizon.",
+        "By year, and in present value at the hurdle over the horizon and run-off.",
     ),
 )
 """The comparison memo's figures, in reading order."""
@@ -315,7 +317,7 @@ MEMO_PERIOD_ROWS: tuple[str, ...] = (
     "leasing_revenue",
     "leasing_depreciation",
     "leasing_nopat",
-    "leasing_economic_profit",
+    "leasing_economic_value_added",
     "leasing_coverage",
     "depreciation",
     "economic_depreciation",

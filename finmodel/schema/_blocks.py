@@ -21,6 +21,7 @@ from ._types import (
     DiscountRate,
     Frozen,
     GrowthRate,
+    HourlyPriceUsd,
     LifeYears,
     Mix,
     Money,
@@ -66,6 +67,13 @@ class Timeline(Sourced):
             "Month the fiscal year ends (6 for Microsoft, 5 for Oracle). Period labels are fiscal years: "
             "FY2025 of a June year-end runs from July 2024, which is when dated prices, availability and "
             "life changes are read."
+        ),
+    )
+    runoff_years: Annotated[WholeNumber, Ge(0), Le(15)] | None = Field(
+        None,
+        description=(
+            "Years projected after end_year with no new CapEx, so every cohort is followed to retirement and the "
+            "verdict does not depend on where the timeline stops; default: the longest physical life in the fleet."
         ),
     )
     purchases_in_service: Literal["mid_period", "start_of_period"] = Field(
@@ -263,17 +271,42 @@ class Leasing(Sourced):
     )
     contracted_share: Share = Field(description="Share of leased hours sold under term contracts; the rest is spot.")
     utilisation: Share = Field(description="Share of leasable hours actually billed.")
+    moved_at_age_years: dict[str, Annotated[WholeNumber, Ge(1), Le(20)]] = Field(
+        default_factory=dict,
+        description=(
+            "By generation: the age (whole years) at which capacity built for internal use moves to leasing; the "
+            "cohort table then values moving it at its market value then, beside leasing it from new."
+        ),
+    )
+
+
+InternalValueBasis = Literal["at_cost", "per_gpu_hour", "market_ratio"]
 
 
 class InternalUse(Sourced):
     utilisation: Share = Field(description="Share of internal hours doing useful work.")
-    shadow_price_ratio: Annotated[Number, Ge(0), Le(10)] = Field(
-        1.0,
+    value_basis: InternalValueBasis = Field(
+        "at_cost",
         description=(
-            "Internal hours are valued at this multiple of the market rental price (the opportunity cost "
-            "of not leasing them)."
+            "How an hour of internal use is valued: at_cost (what an hour of a new accelerator costs to own and run: "
+            "capital recovery at the hurdle over its physical life, power, facility, maintenance), per_gpu_hour (a "
+            "declared value per H100-equivalent hour, e.g. from ad-revenue uplift, with its source) or market_ratio "
+            "(shadow_price_ratio × the market rental price). Never market rent unless declared."
         ),
     )
+    value_usd_per_gpu_hour: HourlyPriceUsd | None = Field(
+        None, description="With value_basis per_gpu_hour: value of one H100-equivalent hour of internal use (USD)."
+    )
+    shadow_price_ratio: Annotated[Number, Ge(0), Le(10)] = Field(
+        1.0,
+        description="With value_basis market_ratio: internal hours are valued at this multiple of the market price.",
+    )
+
+    @model_validator(mode="after")
+    def _value_declared(self) -> InternalUse:
+        if (self.value_basis == "per_gpu_hour") != (self.value_usd_per_gpu_hour is not None):
+            raise ValueError("value_usd_per_gpu_hour is given exactly when value_basis is per_gpu_hour")
+        return self
 
 
 # --------------------------------------------------------------------------- costs, financing
@@ -315,10 +348,32 @@ class VerdictRules(Sourced):
         None, description="First fiscal year the verdict looks at; default: the first period with capacity leased."
     )
     min_coverage: Annotated[Number, Ge(0), Le(100)] = Field(
-        1.0, description="External revenue / attributed depreciation needed to count as covered."
+        1.0,
+        description=(
+            "Coverage test: present value of leasing revenue / present value of its operating cost and economic "
+            "depreciation, at least this."
+        ),
+    )
+    min_economic_profit: Annotated[Number, Ge(-1e6), Le(1e6)] = Field(
+        0.0,
+        description=(
+            "Economic-profit test: present value at the hurdle of leasing NOPAT at economic depreciation less the "
+            "hurdle on capital at economic value, over the horizon and run-off, above this (money unit)."
+        ),
+    )
+    min_positive_npv_share: Share = Field(
+        1.0,
+        description=(
+            "Cohort-NPV test: share of leasing revenue from generations whose leased accelerator, over its economic "
+            "life, has a positive NPV at the hurdle; at least this."
+        ),
     )
     min_leasing_share: Share = Field(
-        0.1, description="Leasing revenue must be at least this share of the value of all capacity to be material."
+        0.1,
+        description=(
+            "Materiality test: leased share of AI accelerator capacity (H100-equivalent units in service, summed "
+            "over the horizon and run-off), at least this."
+        ),
     )
 
 

@@ -3,6 +3,7 @@ span blocks (shares that sum to one, names that exist, dates inside the timeline
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -178,6 +179,25 @@ class CompanyModel(Frozen):
         """Generations in the fleet at some point: bought before or during the timeline, in catalogue order."""
         held = set(self.generations_used()) | set(self.generations_opening())
         return tuple(name for name in self.gpus if name in held)
+
+    @property
+    def runoff_years(self) -> int:
+        """Years projected after the timeline with no new CapEx (declared, else the longest physical life)."""
+        if self.timeline.runoff_years is not None:
+            return self.timeline.runoff_years
+        lives = [self.gpus[g].physical_life_years for g in self.generations_in_fleet()]
+        return math.ceil(max(lives, default=0.0) - 1e-9)
+
+    @property
+    def projected_timeline(self) -> Timeline:
+        """The timeline the engine projects: the declared one and its run-off years."""
+        return self.timeline.model_copy(update={"end_year": self.timeline.end_year + self.runoff_years})
+
+    @property
+    def projected_labels(self) -> tuple[str, ...]:
+        """Period labels of the projected timeline; run-off periods read e.g. '2033 run-off'."""
+        declared = self.timeline.labels
+        return declared + tuple(f"{label} run-off" for label in self.projected_timeline.labels[len(declared) :])
 
     def opening_years(self) -> tuple[str, ...]:
         """The opening vintages' years, oldest first."""

@@ -54,7 +54,7 @@ def test_unknown_input_name_is_a_clear_error_with_a_suggestion(meta):
 
 
 def test_wrong_shape_is_a_clear_error(meta):
-    periods = len(meta.timeline.labels)
+    periods = len(meta.projected_labels)
     with pytest.raises(InputError, match=rf"'ai_share_of_capex' has 3 columns; it has {periods}"):
         project(meta, inputs={"ai_share_of_capex": np.ones((2, 3))})
     with pytest.raises(InputError, match="draws disagree"):

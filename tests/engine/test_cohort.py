@@ -46,11 +46,50 @@ def test_npv_and_irr_match_numpy_financial(metrics):
 
 
 def test_cost_per_gpu_hour(metrics):
-    capital = -npf.pmt(HURDLE, 4, COST) / HOURS
-    power = 1.0 * 1.2 * 1.0 * 0.10
-    facility = FACILITY / HOURS
-    assert metrics["cohort_capital_cost_per_hour_usd[X1]"] == pytest.approx(capital, rel=1e-12)
-    assert metrics["cohort_cost_per_hour_usd[X1]"] == pytest.approx(capital + power + facility, rel=1e-12)
+    # Capital two ways: straight line over the 4-year book life (10,000 a year), or the annuity at
+    # the 10% hurdle over the economic life (default: the book life) -PMT(10%, 4, 40,000) = 12,618.83.
+    straight = COST / 4 / HOURS
+    annuity = -npf.pmt(HURDLE, 4, COST) / HOURS
+    running = 1.0 * 1.2 * 1.0 * 0.10 + FACILITY / HOURS
+    assert metrics["cohort_capital_cost_per_hour_usd[X1]"] == pytest.approx(straight, rel=1e-12)
+    assert metrics["cohort_economic_capital_cost_per_hour_usd[X1]"] == pytest.approx(annuity, rel=1e-12)
+    assert metrics["cohort_cost_per_hour_usd[X1]"] == pytest.approx(straight + running, rel=1e-12)
+    assert metrics["cohort_economic_cost_per_hour_usd[X1]"] == pytest.approx(annuity + running, rel=1e-12)
+    # Per billed hour: 80% of installed hours are billed. At $3.00 the break-even utilisation is
+    # the installed-hour cost / the price.
+    billed = metrics["cohort_economic_cost_per_billed_hour_usd[X1]"]
+    assert billed == pytest.approx((annuity + running) / 0.8, rel=1e-12)
+    assert metrics["cohort_cost_per_billed_hour_usd[X1]"] == pytest.approx((straight + running) / 0.8, rel=1e-12)
+    assert metrics["cohort_break_even_utilisation[X1]"] == pytest.approx((straight + running) / PRICE, rel=1e-12)
+    assert metrics["cohort_economic_break_even_utilisation[X1]"] == pytest.approx((annuity + running) / PRICE)
+
+
+def test_a_shorter_economic_life_cuts_the_cohort_and_raises_its_capital_charge(make_model):
+    # Economic life 2 years: the unit earns in years 1-2 only; the tax shield still runs over the
+    # 4-year book life. Capital charge: -PMT(10%, 2, 40,000) = 23,047.62 a year.
+    metrics = project(make_model({"asset_classes.servers.economic_life_years": 2})).metrics
+    earning = (BILLED * PRICE - POWER - FACILITY) * (1 - TAX) + TAX * DEPRECIATION
+    flows = [-COST, earning, earning, TAX * DEPRECIATION, TAX * DEPRECIATION]
+    assert metrics["cohort_lease_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, flows), rel=1e-12)
+    assert metrics["cohort_economic_capital_cost_per_hour_usd[X1]"] == pytest.approx(
+        -npf.pmt(HURDLE, 2, COST) / HOURS, rel=1e-12
+    )
+
+
+def test_a_unit_moved_to_leasing_at_age_two_is_valued_at_its_market_value(make_model):
+    # Resale curve: 40% of cost at age 2 = 16,000 of market value given up to lease it from then.
+    # From age 2 it earns the leased flows of years 3 and 4, discounted from age 2.
+    model = make_model(
+        {
+            "gpus.X1.resale_value": [{"age_years": 0, "share_of_cost": 1.0}, {"age_years": 4, "share_of_cost": 0.2}],
+            "leasing.moved_at_age_years": {"X1": 2},
+        }
+    )
+    metrics = project(model).metrics
+    market = COST * (1.0 + (0.2 - 1.0) * 2 / 4)
+    assert metrics["cohort_moved_market_value_usd[X1]"] == pytest.approx(market)
+    yearly = _flows()[1]
+    assert metrics["cohort_moved_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, [-market, yearly, yearly]), rel=1e-12)
 
 
 def test_break_even_price_makes_npv_zero(metrics):
@@ -94,9 +133,18 @@ def test_fleet_revenue_for_the_projection(make_model):
     np.testing.assert_allclose(items["power_cost"], [1000 * POWER] * 4 + [0] * 3)
 
 
+def test_keeping_for_internal_use_is_valued_at_cost_by_default(make_model):
+    # At cost: every installed hour is worth its economic cost (annuity over the economic life,
+    # power, facility), so a kept unit's pre-tax margin is nil and only the capital and tax shield
+    # remain: NPV = -40,000 + Σ [ -PMT(10%,4,40,000) x (1 - 0.2) + 0.2 x 10,000 ] discounted.
+    metrics = project(make_model()).metrics
+    yearly = -npf.pmt(HURDLE, 4, COST) * (1 - TAX) + TAX * DEPRECIATION
+    assert metrics["cohort_keep_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, [-COST] + [yearly] * 4), rel=1e-12)
+
+
 def test_keeping_for_internal_use_is_valued_at_the_shadow_price(make_model):
     # Kept: 90% of 8,760 hours used, valued at the market price x shadow ratio 0.5.
-    metrics = project(make_model({"internal.shadow_price_ratio": 0.5})).metrics
+    metrics = project(make_model({"internal.value_basis": "market_ratio", "internal.shadow_price_ratio": 0.5})).metrics
     keep = _flows(hours=HOURS * 0.9 * 0.5)
     assert metrics["cohort_keep_npv_usd[X1]"] == pytest.approx(npf.npv(HURDLE, keep), rel=1e-12)
     lease = _flows()

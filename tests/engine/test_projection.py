@@ -68,12 +68,15 @@ def _leasing_model(make_model, share, price):
 
 
 def test_verdict_revenue_asset_when_leased_capacity_earns_well(make_model):
-    # All capacity leased at $3/h: revenue 21,024 a year per unit against 10,000 of depreciation.
+    # All capacity leased at $3/h for its whole 4-year life: revenue 21,024 a year per unit against
+    # 2,251.20 of power and facility and 10,000 of economic depreciation (economic life = book
+    # life), the same every year, so the ratio of present values is the yearly ratio.
     verdict = project(_leasing_model(make_model, 1.0, 3.0)).verdict
     assert verdict.label == "revenue asset"
     assert all(reason.passed for reason in verdict.reasons)
     coverage = next(r for r in verdict.reasons if r.test == "coverage")
-    assert coverage.value == pytest.approx(7008 * 3.0 / 10_000)
+    assert coverage.value == pytest.approx(7008 * 3.0 / (2251.2 + 10_000))
+    assert coverage.margin == pytest.approx(coverage.value - 1.0)
 
 
 def test_verdict_cost_centre_when_nothing_is_leased(make_model):

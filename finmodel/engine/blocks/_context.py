@@ -46,9 +46,11 @@ class Context:
     def __init__(self, assumptions: Assumptions) -> None:
         self.assumptions = assumptions
         self.model: CompanyModel = assumptions.model
-        timeline = self.model.timeline
-        self.periods = timeline.labels
+        timeline = self.model.projected_timeline
+        self.periods = self.model.projected_labels
         self.count = len(self.periods)
+        self.declared_count = len(self.model.timeline.labels)
+        """Periods of the declared timeline; the rest are run-off (no new CapEx)."""
         self.starts = timeline.starts
         self.step = timeline.period_years
         self.first_fraction = timeline.first_period_fraction
@@ -99,7 +101,9 @@ class Context:
             Vintage(year, None, int(year) - 1 + timeline.fiscal_year_end_month / 12 + (1 - self.first_fraction))
             for year in self.model.opening_years()
         ]
-        bought = [Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods)]
+        bought = [
+            Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods[: self.declared_count])
+        ]
         return opening + bought
 
     def age_at_start(self, vintage: Vintage, column: int) -> float:

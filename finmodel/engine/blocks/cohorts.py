@@ -80,6 +80,15 @@ class _Cohort:
             "book life when bought",
             "years",
         )
+        economic_life = self.scalar(
+            "economic_life_years",
+            safe_divide(
+                total(mix_at[c] * Key("economic_life_years", asset_class=c).ref() for c in ctx.accelerator_classes),
+                accelerator_mix,
+            ),
+            "economic life (years it earns; flows stop at the shorter of it and the physical life)",
+            "years",
+        )
         salvage = safe_divide(
             total(mix_at[c] * Key("salvage_fraction", asset_class=c).ref() for c in ctx.accelerator_classes),
             accelerator_mix,
@@ -93,11 +102,11 @@ class _Cohort:
             "at the hurdle over their life; land × hurdle)",
             "USD",
         )
-        physical = Key("physical_life_years", generation=g).ref()
+        earning = minimum(Key("physical_life_years", generation=g).ref(), economic_life)
         in_service = self.row(
             "years_in_service",
-            self.yearly(lambda k: maximum(0, minimum(1, physical - (k - 1)))),
-            "share of year in service",
+            self.yearly(lambda k: maximum(0, minimum(1, earning - (k - 1)))),
+            "share of year in service within its economic life",
             "share",
         )
         price = self.row(
@@ -125,12 +134,7 @@ class _Cohort:
             "hours billed if leased",
             "GPU-hours",
         )
-        used = self.row(
-            "shadow_priced_hours",
-            in_service * HOURS_PER_YEAR * Ref("internal_utilisation") * Ref("shadow_price_ratio"),
-            "hours used if kept, weighted by the shadow price ratio",
-            "GPU-hours",
-        )
+        kept = self._kept_value(in_service, price)
         electricity = self.row(
             "electricity_price_usd_per_kwh",
             self.yearly(
@@ -160,10 +164,10 @@ class _Cohort:
             "depreciation for tax",
             "USD",
         )
-        for case, hours, use in (("lease", billed, "leased"), ("keep", used, "kept for internal use")):
+        for case, value, use in (("lease", billed * price, "leased"), ("keep", kept, "kept for internal use")):
             flow = self.row(
                 f"{case}_cash_flow_usd",
-                [-cost] + [(hours * price - running) * (1 - tax) + tax * dep for _ in range(years)],
+                [-cost] + [(value - running) * (1 - tax) + tax * dep for _ in range(years)],
                 f"after-tax cash flow if {use}",
                 "USD",
             )
@@ -175,7 +179,8 @@ class _Cohort:
                 summary=True,
             )
         self._payback(life)
-        self._unit_costs(cost, life, building, electricity)
+        self._unit_costs(cost, life, economic_life, building, electricity, ramp)
+        self._moved(cost, economic_life)
         self.row(
             "break_even_price_usd_per_hour",
             safe_divide(
@@ -193,6 +198,25 @@ class _Cohort:
             "USD/GPU-hour",
             summary=True,
         )
+
+    def _kept_value(self, in_service: Ref, price: Ref) -> Ref:
+        """What a year of internal use is worth, on the model's declared basis (never silently market rent)."""
+        basis = self.ctx.model.internal.value_basis
+        hours = in_service * HOURS_PER_YEAR
+        if basis == "at_cost":
+            value, words = hours * self.key("economic_cost_per_hour_usd").ref(), "at cost"
+        elif basis == "per_gpu_hour":
+            value = (
+                hours
+                * Ref("internal_utilisation")
+                * Ref("internal_value_usd_per_gpu_hour")
+                * Key("relative_performance", generation=self.g).ref()
+            )
+            words = "at the declared value per H100-equivalent hour"
+        else:
+            value = hours * Ref("internal_utilisation") * Ref("shadow_price_ratio") * price
+            words = "at the shadow price"
+        return self.row("kept_value_usd", value, f"value of a year's internal use, {words}", "USD")
 
     def _recovery(self, asset_class: str, hurdle: Expr) -> Expr:
         """Capital charge a year per unit of a shared asset's cost: land earns the hurdle, the rest recover."""
@@ -243,13 +267,21 @@ class _Cohort:
             summary=True,
         )
 
-    def _unit_costs(self, cost: Ref, life: Ref, building: Ref, electricity: Ref) -> None:
+    def _unit_costs(self, cost: Ref, life: Ref, economic_life: Ref, building: Ref, electricity: Ref, ramp: Ref) -> None:
+        """Cost of a GPU-hour in its first full year, per installed and per billed hour, with the capital
+        charge two ways, and the break-even price and utilisation on each."""
         ctx, g = self.ctx, self.g
-        annuity = cost * ctx.capital_recovery(Ref("hurdle_rate"), life)
-        capital = self.row(
+        straight = self.row(
             "capital_cost_per_hour_usd",
-            annuity / HOURS_PER_YEAR,
-            "capital cost per GPU-hour (annuity over book life)",
+            cost / life / HOURS_PER_YEAR,
+            "capital charge per installed GPU-hour, straight line over the book life",
+            "USD/GPU-hour",
+            summary=True,
+        )
+        annuity = self.row(
+            "economic_capital_cost_per_hour_usd",
+            cost * ctx.capital_recovery(Ref("hurdle_rate"), economic_life) / HOURS_PER_YEAR,
+            "capital charge per installed GPU-hour, annuity at the hurdle over the economic life",
             "USD/GPU-hour",
             summary=True,
         )
@@ -268,17 +300,63 @@ class _Cohort:
             "USD/GPU-hour",
             summary=True,
         )
-        per_hour = self.row(
-            "cost_per_hour_usd",
-            capital + power + other,
-            "total cost per GPU-hour in service",
+        billed_share = Ref("leasing_utilisation") * Ref(ramp.row, at=1)
+        price = self.key("rental_price_usd_per_hour").ref(at=1)
+        for basis, capital, words in (("", straight, "book life"), ("economic_", annuity, "economic life")):
+            per_hour = self.row(
+                f"{basis}cost_per_hour_usd",
+                capital + power + other,
+                f"cost per installed GPU-hour (capital over the {words})",
+                "USD/GPU-hour",
+                summary=True,
+            )
+            self.row(
+                f"{basis}cost_per_billed_hour_usd",
+                safe_divide(per_hour, billed_share),
+                f"cost per billed GPU-hour if leased (capital over the {words}; first-year billed share)",
+                "USD/GPU-hour",
+                summary=True,
+            )
+            self.row(
+                f"{basis}break_even_utilisation",
+                safe_divide(per_hour, price),
+                f"share of hours billed at the first-year price that covers cost (capital over the {words})",
+                "share",
+                summary=True,
+            )
+        self.row(
+            "cost_per_h100_hour_usd",
+            self.key("economic_cost_per_hour_usd").ref() / Key("relative_performance", generation=g).ref(),
+            "cost per H100-equivalent hour (capital over the economic life; by relative performance)",
             "USD/GPU-hour",
             summary=True,
         )
+
+    def _moved(self, cost: Ref, economic_life: Ref) -> None:
+        """Capacity moved to leasing at an age: its opportunity cost is its market value then (resale curve,
+        else cost written down over the economic life), its flows those of the leased unit from then on."""
+        age = self.ctx.model.leasing.moved_at_age_years.get(self.g)
+        if age is None or age >= self.years:
+            return
+        gpu = self.ctx.model.gpus[self.g]
+        if gpu.resale_value:
+            value = cost * Const(gpu.resale_share_at(age))
+            basis = "resale value"
+        else:
+            value = cost * maximum(0, 1 - age / economic_life)
+            basis = "cost written down over the economic life"
+        market = self.row(
+            "moved_market_value_usd",
+            value,
+            f"market value at age {age} ({basis}): the opportunity cost of moving it to leasing",
+            "USD",
+            summary=True,
+        )
+        flow = self.key("lease_cash_flow_usd").id
         self.row(
-            "cost_per_h100_hour_usd",
-            per_hour / Key("relative_performance", generation=g).ref(),
-            "cost per H100-equivalent hour (by relative performance)",
-            "USD/GPU-hour",
+            "moved_npv_usd",
+            Npv(Ref("hurdle_rate"), flow, age + 1, self.years) - market,
+            f"NPV at the hurdle, at age {age}, of moving it to leasing then (flows from then − market value)",
+            "USD",
             summary=True,
         )

@@ -55,9 +55,9 @@ def define(ctx: Context) -> None:
     tax = ctx.taxed("leasing_tax", ebit, "Tax on leasing EBIT", schedule)
     nopat = ctx.add("leasing_nopat", ebit - tax, label="Leasing NOPAT", unit=m, schedule=schedule)
     ctx.add(
-        "leasing_economic_profit",
+        "leasing_book_profit",
         nopat - Ref("hurdle_rate") * ctx.step * capital,
-        label="Leasing economic profit (NOPAT − hurdle × capital employed)",
+        label="Leasing economic profit on book terms (NOPAT − hurdle × book capital employed)",
         unit=m,
         schedule=schedule,
     )

@@ -50,7 +50,7 @@ def define(ctx: Context) -> None:
     ctx.add("net_income", pre_tax - tax_paid, label="Net income", unit=m, schedule=pnl)
     ctx.add(
         "economic_ebitda",
-        ebitda + Ref("internal_shadow_value"),
+        ebitda + Ref("internal_value"),
         label="EBITDA with internal use at the shadow price",
         unit=m,
         schedule=pnl,

@@ -3,20 +3,28 @@ internal use valued at market and shadow prices, power, facility and maintenance
 
 from __future__ import annotations
 
-from .._ir import PerColumn, Ref, safe_divide
+from .._ir import Expr, PerColumn, Ref, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
-from ._context import Context
+from ._context import HOURS_PER_YEAR, Context
 from .fleet import holds, unit_cost, units_in_service
 
 GENERATION_TOTALS = (
     ("leasing_revenue", "Leasing revenue (external)", Schedule.REVENUE),
-    ("internal_market_value", "Internal use at the market rental price", Schedule.REVENUE),
-    ("internal_shadow_value", "Internal use at the shadow price", Schedule.REVENUE),
+    ("internal_market_value", "Internal use at the market rental price (for reference only)", Schedule.REVENUE),
+    ("internal_value", "Internal use at its declared value", Schedule.REVENUE),
     ("power_cost", "Power cost", Schedule.COSTS),
     ("facility_cost", "Facility cost", Schedule.COSTS),
     ("maintenance_cost", "Maintenance", Schedule.COSTS),
 )
+
+
+INTERNAL_BASIS = {
+    "at_cost": "at cost (capital recovery at the hurdle over physical life, power, facility, maintenance)",
+    "per_gpu_hour": "at the declared value per H100-equivalent hour",
+    "market_ratio": "at the shadow price (a ratio to the market rental price)",
+}
+"""How internal use is valued, in words, by ``internal.value_basis``."""
 
 
 def define(ctx: Context) -> None:
@@ -97,9 +105,9 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         schedule=Schedule.REVENUE,
     )
     ctx.add(
-        Key("internal_shadow_value", generation=g),
-        market * Ref("shadow_price_ratio"),
-        label=f"Internal use at the shadow price: {g}",
+        Key("internal_value", generation=g),
+        _internal_value(ctx, g, internal, market, power_price),
+        label=f"Internal use {INTERNAL_BASIS[ctx.model.internal.value_basis]}: {g}",
         unit=m,
         schedule=Schedule.REVENUE,
     )
@@ -151,3 +159,27 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         unit="share",
         schedule=Schedule.REVENUE,
     )
+
+
+def _internal_value(ctx: Context, g: str, used_hours: Ref, market: Ref, power_price: Ref) -> Expr:
+    """What internal use of ``g`` is worth in a period, on the model's declared basis."""
+    basis = ctx.model.internal.value_basis
+    if basis == "market_ratio":
+        return market * Ref("shadow_price_ratio")
+    if basis == "per_gpu_hour":
+        return (
+            used_hours
+            * Ref("internal_value_usd_per_gpu_hour")
+            * Key("relative_performance", generation=g).ref()
+            / ctx.scale
+        )
+    unit_cost = Key("unit_cost_usd", generation=g).ref()
+    per_hour = (
+        unit_cost
+        * ctx.capital_recovery(Ref("hurdle_rate"), Key("physical_life_years", generation=g).ref())
+        / HOURS_PER_YEAR
+        + ctx.power_per_accelerator_hour(g, power_price)
+        + (ctx.facility_per_accelerator_year(g) + Ref("maintenance_share_per_year") * unit_cost) / HOURS_PER_YEAR
+    )
+    held = Key("units", generation=g, use="training").ref() + Key("units", generation=g, use="inference").ref()
+    return held * ctx.hours * per_hour / ctx.scale

@@ -11,21 +11,53 @@ from .depreciation import generation_opening_value, generation_write_offs
 HORIZON_TOTALS = (
     ("leasing_revenue", "Leasing revenue"),
     ("leasing_depreciation", "Depreciation attributed to leasing"),
-    ("leasing_economic_profit", "Leasing economic profit"),
+    ("leasing_book_profit", "Leasing economic profit on book terms"),
     ("leasing_nopat", "Leasing NOPAT"),
     ("leasing_capital", "Capital employed in leasing (sum over periods)"),
-    ("internal_market_value", "Internal use at the market price"),
+    ("leased_h100_equivalents", "Leased H100-equivalent units (sum over periods)"),
+    ("installed_h100_equivalents", "H100-equivalent units in service (sum over periods)"),
 )
+"""Undiscounted sums over the horizon and run-off."""
+
+PRESENT_VALUES = (
+    ("leasing_economic_revenue", "Leasing revenue within the economic life"),
+    ("leasing_operating_cost", "Operating cost of leasing"),
+    ("leasing_economic_depreciation", "Economic depreciation of leased capacity"),
+    ("leasing_economic_value_added", "Leasing economic profit, economic terms"),
+)
+"""Sums over the horizon and run-off discounted at the hurdle to the start of the timeline."""
 
 
 def define(ctx: Context) -> None:
     _horizon(ctx)
     for item, label in HORIZON_TOTALS:
         ctx.add_summary(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=ctx.money)
+    for item, label in PRESENT_VALUES:
+        ctx.add_summary(
+            f"pv_{item}",
+            total(Ref(item, at=t) * Ref("discount_factor", at=t) * Ref("in_horizon", at=t) for t in range(ctx.count)),
+            label=f"{label}: present value at the hurdle over the horizon and run-off",
+            unit=ctx.money,
+        )
+    ctx.add_summary(
+        "horizon_leasing_economic_profit",
+        Ref("pv_leasing_economic_value_added"),
+        label="Leasing economic profit (present value, economic depreciation, capital at economic value)",
+        unit=ctx.money,
+    )
     ctx.add_summary(
         "horizon_coverage",
+        safe_divide(
+            Ref("pv_leasing_economic_revenue"),
+            Ref("pv_leasing_operating_cost") + Ref("pv_leasing_economic_depreciation"),
+        ),
+        label="Leasing revenue within the economic life / operating cost and economic depreciation (present values)",
+        unit="x",
+    )
+    ctx.add_summary(
+        "horizon_book_coverage",
         safe_divide(Ref("horizon_leasing_revenue"), Ref("horizon_leasing_depreciation")),
-        label="Leasing revenue / attributed depreciation over the horizon",
+        label="Leasing revenue / attributed book depreciation (for reference)",
         unit="x",
     )
     ctx.add_summary(
@@ -35,11 +67,9 @@ def define(ctx: Context) -> None:
         unit="rate",
     )
     ctx.add_summary(
-        "horizon_leasing_share_of_value",
-        safe_divide(
-            Ref("horizon_leasing_revenue"), Ref("horizon_leasing_revenue") + Ref("horizon_internal_market_value")
-        ),
-        label="Leasing share of the market value of capacity used over the horizon",
+        "horizon_leased_capacity_share",
+        safe_divide(Ref("horizon_leased_h100_equivalents"), Ref("horizon_installed_h100_equivalents")),
+        label="Leased share of AI capacity (H100-equivalent units in service) over the horizon and run-off",
         unit="share",
     )
     for g in ctx.generations:
@@ -91,7 +121,7 @@ def _generation(ctx: Context, g: str) -> None:
     ctx.add(
         Key("generation_ebitda", generation=g),
         Key("leasing_revenue", generation=g).ref()
-        + Key("internal_shadow_value", generation=g).ref()
+        + Key("internal_value", generation=g).ref()
         - Key("power_cost", generation=g).ref()
         - Key("facility_cost", generation=g).ref()
         - Key("maintenance_cost", generation=g).ref(),

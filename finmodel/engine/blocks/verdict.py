@@ -1,10 +1,14 @@
 """The verdict, in one place: its tests as line items (so the workbook computes the same verdict
-live), their thresholds, the labels, and the words that explain each test.
+live), their thresholds, the labels and the words that explain each test. Every test is on
+economic terms, over the horizon and the run-off that follows each cohort to retirement, with
+present values at the hurdle (see :mod:`.economics`):
 
-1. coverage — leasing revenue ÷ depreciation of the leased capacity ≥ ``min_coverage``;
-2. economic profit — leasing NOPAT minus the hurdle on capital employed in leasing > 0;
-3. cohort NPV — every generation that earns leasing revenue, leased for its life, has NPV > 0;
-4. materiality — leasing revenue ≥ ``min_leasing_share`` of the market value of capacity in use.
+1. coverage — leasing revenue ÷ (its operating cost + economic depreciation) ≥ ``min_coverage``;
+2. economic profit — leasing NOPAT at economic depreciation less the hurdle on capital at economic
+   value > ``min_economic_profit``;
+3. cohort NPV — a share ≥ ``min_positive_npv_share`` of leasing revenue comes from generations
+   whose accelerator, leased over its economic life, has NPV > 0;
+4. materiality — the leased share of AI capacity (H100-equivalent units) ≥ ``min_leasing_share``.
 
 All four: revenue asset; at least one of the first three: partly; none: cost centre.
 """
@@ -30,6 +34,11 @@ class Reason:
     threshold: float
     detail: str
 
+    @property
+    def margin(self) -> float:
+        """How far the value clears (positive) or misses (negative) its threshold, in the value's unit."""
+        return self.value - self.threshold
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -53,13 +62,13 @@ def define(ctx: Context) -> None:
     ctx.add_summary(
         "verdict_coverage_passed",
         _flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
-        label="Test: leasing revenue covers its depreciation",
+        label="Test: leasing revenue covers its operating cost and economic depreciation",
         unit="flag",
     )
     ctx.add_summary(
         "verdict_economic_profit_passed",
-        _flag(all_of(gt(Ref("horizon_leasing_economic_profit"), 0), gt(leased, 0))),
-        label="Test: leasing earns more than the hurdle on its capital",
+        _flag(all_of(gt(Ref("horizon_leasing_economic_profit"), Ref("min_economic_profit")), gt(leased, 0))),
+        label="Test: leasing earns more than the hurdle on its capital at economic value",
         unit="flag",
     )
     by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.cohort_generations]
@@ -77,14 +86,14 @@ def define(ctx: Context) -> None:
     )
     ctx.add_summary(
         "verdict_cohort_npv_passed",
-        _flag(all_of(ge(Ref("verdict_positive_npv_share"), 1 - 1e-9), gt(leased, 0))),
-        label="Test: every leased generation has a positive leased-cohort NPV",
+        _flag(all_of(ge(Ref("verdict_positive_npv_share"), Ref("min_positive_npv_share") - 1e-9), gt(leased, 0))),
+        label="Test: enough leasing revenue comes from generations with a positive leased-cohort NPV",
         unit="flag",
     )
     ctx.add_summary(
         "verdict_materiality_passed",
-        _flag(ge(Ref("horizon_leasing_share_of_value"), Ref("min_leasing_share"))),
-        label="Test: leasing is a material share of what the capacity is worth",
+        _flag(ge(Ref("horizon_leased_capacity_share"), Ref("min_leasing_share"))),
+        label="Test: a material share of AI capacity is leased",
         unit="flag",
     )
     economic = [Ref(f"verdict_{test}_passed") for test in ("coverage", "economic_profit", "cohort_npv")]
@@ -111,12 +120,9 @@ def reasons(read: Read, generations: tuple[str, ...], money: str) -> tuple[Reaso
         return read(f"verdict_{test}_passed") >= 1
 
     revenue, coverage, minimum = read("horizon_leasing_revenue"), read("horizon_coverage"), read("min_coverage")
-    profit, share, min_share = (
-        read("horizon_leasing_economic_profit"),
-        read("horizon_leasing_share_of_value"),
-        read("min_leasing_share"),
-    )
-    positive = read("verdict_positive_npv_share")
+    profit, min_profit = read("horizon_leasing_economic_profit"), read("min_economic_profit")
+    share, min_share = read("horizon_leased_capacity_share"), read("min_leasing_share")
+    positive, min_positive = read("verdict_positive_npv_share"), read("min_positive_npv_share")
     leased = [g for g in generations if read(Key("horizon_leasing_revenue", generation=g).id) > 0]
     losing = [g for g in leased if read(Key("cohort_lease_npv_usd", generation=g).id) <= 0]
     return (
@@ -125,27 +131,28 @@ def reasons(read: Read, generations: tuple[str, ...], money: str) -> tuple[Reaso
             passed("coverage"),
             coverage,
             minimum,
-            f"leasing revenue {revenue:,.2f} {money} is {coverage:.2f}x the depreciation of the leased capacity "
-            f"(needs {minimum:.2f}x)",
+            f"leasing revenue ({revenue:,.2f} {money} over the horizon and run-off) is {coverage:.2f}x its operating "
+            f"cost and economic depreciation in present value (needs {minimum:.2f}x)",
         ),
         Reason(
             "economic profit",
             passed("economic_profit"),
             profit,
-            0.0,
-            f"leasing NOPAT less a {read('hurdle_rate'):.1%} charge on its capital employed "
-            f"sums to {profit:,.2f} {money}",
+            min_profit,
+            f"leasing NOPAT at economic depreciation less a {read('hurdle_rate'):.1%} charge on capital at economic "
+            f"value has a present value of {profit:,.2f} {money} (needs more than {min_profit:,.2f})",
         ),
         Reason(
             "cohort NPV",
             passed("cohort_npv"),
             positive,
-            1.0,
+            min_positive,
             "no capacity is leased"
             if not leased
             else (
-                f"{positive:.0%} of leasing revenue comes from generations whose accelerator, leased for its life, "
-                "has a positive NPV at the hurdle" + (f"; negative: {', '.join(losing)}" if losing else "")
+                f"{positive:.0%} of leasing revenue comes from generations whose accelerator, leased over its "
+                f"economic life, has a positive NPV at the hurdle (needs {min_positive:.0%})"
+                + (f"; negative: {', '.join(losing)}" if losing else "")
             ),
         ),
         Reason(
@@ -153,6 +160,7 @@ def reasons(read: Read, generations: tuple[str, ...], money: str) -> tuple[Reaso
             passed("materiality"),
             share,
             min_share,
-            f"leasing is {share:.1%} of the market value of all capacity in use (needs {min_share:.0%})",
+            f"{share:.1%} of AI capacity (H100-equivalent units in service) is leased over the horizon and run-off "
+            f"(needs {min_share:.0%})",
         ),
     )

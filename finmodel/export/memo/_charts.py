@@ -345,7 +345,7 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
     selected_projection = projections[selected]
     periods = selected_projection.periods
     company = selected_projection.model.company
-    by_year_rows = {name: projections[name].line_items["leasing_economic_profit"].to_numpy() for name in names}
+    by_year_rows = {name: projections[name].line_items["leasing_economic_value_added"].to_numpy() for name in names}
     sums = [projections[name].metrics["horizon_leasing_economic_profit"] for name in names]
     divisor, label = _money_scale(selected_projection, *by_year_rows.values(), np.array(sums))
 

@@ -67,7 +67,7 @@ def _intensity(projection: Projection) -> dict[str, Any]:
         "ai_share_of_capex": float(projection.values["ai_share_of_capex"][0][-1]),
         "capex_per_leasing_revenue": safe_ratio(capex_ai, metrics["horizon_leasing_revenue"]),
         "leasing_revenue": metrics["horizon_leasing_revenue"],
-        "leasing_share_of_value": metrics["horizon_leasing_share_of_value"],
+        "leased_capacity_share": metrics["horizon_leased_capacity_share"],
         "leased_share_of_fleet": safe_ratio(leased_units, horizon_sum(projection, "installed_units")),
         "book_depreciation": horizon_sum(projection, "depreciation"),
         "economic_depreciation": horizon_sum(projection, "economic_depreciation"),
