@@ -90,6 +90,7 @@ def _verdict(projection: Projection) -> dict[str, Any]:
                 "passed": reason.passed,
                 "value": _clean(reason.value),
                 "threshold": _clean(reason.threshold),
+                "margin": _clean(reason.margin),
                 "detail": reason.detail,
             }
             for reason in verdict.reasons
