@@ -110,7 +110,10 @@ NEGATIVE_LIFE = (
     '    useful_life_years: {value: 4, source: "Meta: servers and network 4 yrs before Q2 2022 (public',
     '    useful_life_years: {value: -4, source: "Meta: servers and network 4 yrs before Q2 2022 (public',
 )
-MIX_1_2 = ("      gpu_mix: {H100: 0.8, H200: 0.2}", "      gpu_mix: {H100: 0.8, H200: 0.4}")
+MIX_1_2 = (
+    "      gpu_mix: {H100: 0.75, H200: 0.20, MTIA_v2: 0.05}",
+    "      gpu_mix: {H100: 0.75, H200: 0.40, MTIA_v2: 0.05}",
+)
 
 # (section, correct key, typo'd key, the line the typo is on)
 TYPO_OPTIONAL = ("internal", "shadow_price_ratio", "shadow_price_ratoi")
@@ -127,7 +130,7 @@ def three_mistakes(directory: Path, typo: tuple[str, str, str]) -> tuple[Path, s
     text = text[: key_at + 3] + bad + text[key_at + 3 + len(good) :]
     path = write_model(directory, text)
     expected = {
-        (*where(text, "H200: 0.4}", "gpu_mix"), "capex.by_period.2024.gpu_mix"),
+        (*where(text, "H200: 0.40,", "gpu_mix"), "capex.by_period.2024.gpu_mix"),
         (*where(text, "{value: -4,", "useful_life_years"), "asset_classes.servers.useful_life_years"),
         (*where(text, f"  {bad}:", bad), f"{section}.{bad}"),
     }
@@ -179,11 +182,11 @@ def test_validate_command_prints_the_three_problems(tmp_path: Path, typo: tuple[
 
 
 def test_generation_bought_before_it_is_available(tmp_path: Path) -> None:
-    text = replace_once(META_TEXT, "gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, Rubin: 0.2}")
+    text = replace_once(META_TEXT, "gpu_mix: {H100: 0.75, H200: 0.20,", "gpu_mix: {H100: 0.75, Rubin: 0.20,")
     path = write_model(tmp_path, text)
     problem = only_problem(path)
     assert problem.path == "capex.by_period.2024.gpu_mix.Rubin"
-    assert (problem.line, problem.column) == where(text, "{H100: 0.8, Rubin: 0.2}", "Rubin")
+    assert (problem.line, problem.column) == where(text, "{H100: 0.75, Rubin: 0.20,", "Rubin")
     # the catalogue makes Rubin available from 2026Q3
     assert "2024" in problem.message and "2026Q3" in problem.message
 
@@ -208,11 +211,11 @@ def test_age_band_that_does_not_add_up(tmp_path: Path) -> None:
 
 
 def test_unknown_generation_in_gpu_mix_suggests_the_right_one(tmp_path: Path) -> None:
-    text = replace_once(META_TEXT, "gpu_mix: {Rubin: 1.0}", "gpu_mix: {Rubinn: 1.0}")
+    text = replace_once(META_TEXT, "gpu_mix: {Rubin: 0.95,", "gpu_mix: {Rubinn: 0.95,")
     path = write_model(tmp_path, text)
     problem = only_problem(path)
     assert problem.path == "capex.by_period.2028.gpu_mix.Rubinn"
-    assert (problem.line, problem.column) == where(text, "{Rubinn: 1.0}", "Rubinn")
+    assert (problem.line, problem.column) == where(text, "{Rubinn: 0.95,", "Rubinn")
     assert "did you mean 'Rubin'" in problem.message
 
 
@@ -279,7 +282,9 @@ def test_load_catalog_reports_with_its_own_paths(tmp_path: Path) -> None:
 
 def test_load_catalog_accepts_the_shipped_catalogue() -> None:
     catalog = load_catalog(CATALOG)
-    assert list(catalog.generations) == ["H100", "H200", "B200", "GB200", "GB300", "Rubin"]
+    nvidia = ["H100", "H200", "B200", "GB200", "GB300", "Rubin"]
+    custom = ["TPU_v5p", "TPU_v6e", "TPU_v7", "Trainium2", "Trainium3", "MTIA_v2"]
+    assert list(catalog.generations) == nvidia + custom
     assert catalog.generations["H200"].available_from == 2024.5  # 2024Q3: half-way through 2024
 
 
@@ -483,9 +488,9 @@ def test_figure_source(meta: finmodel.CompanyModel) -> None:
 
 
 def test_block_source_applies_to_figures_without_their_own(meta: finmodel.CompanyModel) -> None:
-    # 2026's gpu_mix has no provenance and neither has the 2026 block: the capex block's source applies
+    # 2027's gpu_mix has no provenance and neither has the 2027 block: the capex block's source applies
     capex_source = "public-figures §1: Meta CapEx including finance leases"  # meta.yaml, capex: source
-    assert meta.source_of("capex.by_period.2026.gpu_mix").source == capex_source
+    assert meta.source_of("capex.by_period.2027.gpu_mix").source == capex_source
     # allocation rule 1 (the second) has a block-level source
     assert meta.source_of("allocation.1.by_age.0.training").source.startswith("Bloomberg, Jul 1 2026")
     # bare catalogue price under a rental_price block with a source
@@ -792,7 +797,7 @@ def test_scenario_names_that_overflow_the_selector_list_are_refused(tmp_path: Pa
 
 # --------------------------------------------------------------------------- every problem at once
 
-RUBINN = ("gpu_mix: {Rubin: 1.0}", "gpu_mix: {Rubinn: 1.0}")
+RUBINN = ("gpu_mix: {Rubin: 0.95,", "gpu_mix: {Rubinn: 0.95,")
 H20 = ("    generations: [H100, H200, B200]\n", "    generations: [H100, H20, B200]\n")
 
 
@@ -804,11 +809,11 @@ def test_a_typod_generation_is_reported_with_a_share_that_does_not_sum(tmp_path:
     found = {(p.path, p.line, p.column): p.message for p in problems}
     name, close = ("Rubinn", "Rubin") if typo is RUBINN else ("H20", "H200")
     typo_at = (
-        ("capex.by_period.2028.gpu_mix.Rubinn", *where(text, "{Rubinn: 1.0}", "Rubinn"))
+        ("capex.by_period.2028.gpu_mix.Rubinn", *where(text, "{Rubinn: 0.95,", "Rubinn"))
         if typo is RUBINN
         else ("allocation.1.generations.1", *where(text, "[H100, H20, B200]", "H20"))
     )
-    sum_at = ("capex.by_period.2024.gpu_mix", *where(text, "H200: 0.4}", "gpu_mix"))
+    sum_at = ("capex.by_period.2024.gpu_mix", *where(text, "H200: 0.40,", "gpu_mix"))
     assert set(found) == {sum_at, typo_at}, "\n".join(map(str, problems))
     assert "sum to 1.2" in found[sum_at]
     assert found[typo_at] == f"unknown GPU generation {name!r}; did you mean {close!r}?"
@@ -817,8 +822,8 @@ def test_a_typod_generation_is_reported_with_a_share_that_does_not_sum(tmp_path:
 @pytest.mark.parametrize(
     "old, new, at",
     [
-        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: 1.2}", "capex.by_period.2024.gpu_mix.H200"),
-        ("gpu_mix: {H100: 0.8, H200: 0.2}", "gpu_mix: {H100: 0.8, H200: lots}", "capex.by_period.2024.gpu_mix.H200"),
+        ("gpu_mix: {H100: 0.75, H200: 0.20,", "gpu_mix: {H100: 0.75, H200: 1.20,", "capex.by_period.2024.gpu_mix.H200"),
+        ("gpu_mix: {H100: 0.75, H200: 0.20,", "gpu_mix: {H100: 0.75, H200: lots,", "capex.by_period.2024.gpu_mix.H200"),
         ("asset_mix: {servers: 0.48,", "asset_mix: {servers: -0.48,", "capex.by_period.2024.asset_mix.servers"),
         ("{min_age_years: 0, training: 0.70,", "{min_age_years: 0, training: 1.70,", "allocation.0.by_age.0.training"),
     ],
@@ -830,7 +835,7 @@ def test_a_bad_share_is_the_only_problem_reported(tmp_path: Path, old: str, new:
 
 
 def test_did_you_mean_ignores_case_and_prefers_the_same_name_in_another_case(tmp_path: Path) -> None:
-    text = replace_once(META_TEXT, "{H200: 0.3, B200: 0.2, GB200: 0.5}", "{H200: 0.3, b200: 0.2, GB200: 0.5}")
+    text = replace_once(META_TEXT, "{H200: 0.28, B200: 0.19,", "{H200: 0.28, b200: 0.19,")
     text = replace_once(text, "  contracted_share: {value: 0.6,", "  Contracted_Share: {value: 0.6,")
     problems = {p.path: p.message for p in problems_of(write_model(tmp_path, text))}
     assert problems == {
@@ -893,7 +898,7 @@ def test_dated_prices_out_of_order_are_refused_at_the_point(tmp_path: Path) -> N
         "leasing:\n  prices:\n    H100:\n      contract:\n        points:\n"
         "          2024-05: 4.25\n          2025-10: 1.70\n          2025-06: 2.10\n          2026-03: 2.35\n"
     )
-    text = replace_once(META_TEXT, "leasing:\n", prices)
+    text = replace_once(META_TEXT, "leasing:\n  prices:\n", prices)  # beside meta.yaml's own MTIA_v2 prices
     problem = only_problem(write_model(tmp_path, text))
     assert (problem.path, problem.line, problem.column) == (
         "leasing.prices.H100.contract.points.2025-06",
