@@ -101,7 +101,7 @@ def _vintages(view: _Draw) -> Iterator[tuple[str, int, str, float, float]]:
     for c in view.projection.model.asset_classes:
         capex = view.row(f"capex[{c}]")
         salvage = view.scalar(f"salvage_fraction[{c}]")
-        for v, period in enumerate(view.periods):
+        for v, period in enumerate(view.projection.declared_periods):
             yield c, v, period, float(capex[v]), salvage
 
 
@@ -114,7 +114,7 @@ def ppe_rollforward(view: _Draw) -> Iterator[Violation]:
     opening, closing = view.row("net_ppe_opening"), view.row("net_ppe_closing")
     capex, depreciation = view.row("capex_in_scope"), view.row("depreciation_in_scope")
     written_off = view.row("retirement_write_off")
-    vintages = (*model.opening_years(), *view.periods)
+    vintages = (*model.opening_years(), *view.projection.declared_periods)
     rows = view.projection.values
     vintage_dep = view.total(
         f"depreciation[{c},{p}]" for c in model.asset_classes for p in vintages if f"depreciation[{c},{p}]" in rows

@@ -31,7 +31,8 @@ PRESENT_VALUES = (
 def define(ctx: Context) -> None:
     _horizon(ctx)
     for item, label in HORIZON_TOTALS:
-        ctx.add_summary(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=ctx.money)
+        unit = "H100-eq units" if item.endswith("h100_equivalents") else ctx.money
+        ctx.add_summary(f"horizon_{item}", ctx.over_horizon(item), label=f"{label} over the horizon", unit=unit)
     for item, label in PRESENT_VALUES:
         ctx.add_summary(
             f"pv_{item}",
