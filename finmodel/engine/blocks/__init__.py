@@ -9,10 +9,38 @@ from __future__ import annotations
 
 from .._inputs import Assumptions
 from .._ir import Graph
-from . import capex, checks, cohorts, depreciation, fleet, leasing, pnl, ppe, reconciliation, revenue, summary, verdict
+from . import (
+    capex,
+    checks,
+    cohorts,
+    depreciation,
+    fleet,
+    leasing,
+    opening,
+    pnl,
+    ppe,
+    reconciliation,
+    revenue,
+    summary,
+    verdict,
+)
 from ._context import Context
 
-BLOCKS = (capex, fleet, depreciation, revenue, pnl, ppe, leasing, cohorts, summary, verdict, reconciliation, checks)
+BLOCKS = (
+    capex,
+    opening,
+    fleet,
+    depreciation,
+    revenue,
+    pnl,
+    ppe,
+    leasing,
+    cohorts,
+    summary,
+    verdict,
+    reconciliation,
+    checks,
+)
 
 
 def define(assumptions: Assumptions) -> Graph:
