@@ -1,5 +1,6 @@
-"""Inputs from what a model starts from and is checked against: opening vintages and debt, the
-part of a class a partial life change applies to, resale values at retirement, reported figures."""
+"""Inputs from what a model starts from and is checked against: opening vintages, balances and
+debt, the part of a class a partial life change applies to, resale values at retirement and, for
+the impairment test, along the curve, reported figures."""
 
 from __future__ import annotations
 
@@ -20,29 +21,62 @@ def resolve_history(result: Assumptions) -> None:
     add = result.add
     money = f"{model.company.currency} {model.company.money_unit}"
     accelerator = [name for name, asset in model.asset_classes.items() if asset.buys_accelerators]
+    opening = model.opening
     for year in model.opening_years():
-        vintage = model.opening.vintages[year]
-        path = f"opening.vintages.{year}"
+        vintage = opening.vintages.get(year)
         for asset_class in model.asset_classes:
-            if asset_class in vintage.cost:
+            if vintage is not None and asset_class in vintage.cost:
                 add(
                     Key("opening_cost", asset_class=asset_class, vintage=year),
                     "scalar",
                     vintage.cost[asset_class],
                     label=f"Gross cost bought in {year}, before the timeline: {asset_class}",
                     unit=money,
-                    path=f"{path}.cost.{asset_class}",
+                    path=f"opening.vintages.{year}.cost.{asset_class}",
                 )
-        if any(vintage.cost.get(name, 0.0) > 0 for name in accelerator):
+        listed = vintage.cost if vintage is not None else {}
+        balances = [opening.balances[name] for name in accelerator if name in opening.balances]
+        if any(listed.get(name, 0.0) > 0 for name in accelerator) or any(
+            balance.age_profile.get(year, 0.0) > 0 for balance in balances
+        ):
+            mix, path = opening.gpu_mix_in(year) or ({}, f"opening.vintages.{year}.gpu_mix")
             for generation in model.generations_in_fleet():
                 add(
                     Key("opening_gpu_mix", generation=generation, vintage=year),
                     "scalar",
-                    (vintage.gpu_mix or {}).get(generation, 0.0),
+                    mix.get(generation, 0.0),
                     label=f"Share of {year}'s accelerator cost: {generation}",
                     unit="share",
-                    path=f"{path}.gpu_mix.{generation}",
+                    path=f"{path}.{generation}",
                 )
+    for asset_class, balance in opening.balances.items():
+        path = f"opening.balances.{asset_class}"
+        for item, value, label in (
+            ("opening_gross_cost", balance.gross_cost, "Gross cost at the start of the timeline (as reported)"),
+            (
+                "opening_accumulated_depreciation",
+                balance.accumulated_depreciation,
+                "Accumulated depreciation at the start of the timeline (as reported)",
+            ),
+        ):
+            field = item.removeprefix("opening_")
+            add(
+                Key(item, asset_class=asset_class),
+                "scalar",
+                value,
+                label=f"{label}: {asset_class}",
+                unit=money,
+                path=f"{path}.{field}",
+            )
+        for year, share in sorted(balance.age_profile.items()):
+            add(
+                Key("opening_age_share", asset_class=asset_class, vintage=year),
+                "scalar",
+                share,
+                label=f"Share of the gross cost at the start bought in {year}: {asset_class}",
+                unit="share",
+                path=f"{path}.age_profile.{year}",
+            )
     add(
         "opening_debt",
         "scalar",
@@ -80,6 +114,7 @@ def resolve_history(result: Assumptions) -> None:
             path=f"asset_classes.{asset_class}.life_changes.{index}.share",
         )
 
+    tested = any(asset.impairment_test == "market_value" for asset in model.asset_classes.values())
     for generation in model.generations_in_fleet():
         gpu = model.gpus[generation]
         add(
@@ -90,6 +125,15 @@ def resolve_history(result: Assumptions) -> None:
             unit="share of cost",
             path=f"gpus.{generation}.resale_value",
         )
+        for index, point in enumerate(gpu.resale_value if tested else ()):
+            add(
+                resale_point(generation, index),
+                "scalar",
+                point.share_of_cost,
+                label=f"Resale value at age {point.age_years:g} / cost when bought: {generation}",
+                unit="share of cost",
+                path=f"gpus.{generation}.resale_value.{index}.share_of_cost",
+            )
 
     labels = model.projected_labels
     for name, series in model.reported.items():
@@ -118,3 +162,8 @@ def resolve_history(result: Assumptions) -> None:
             unit="share",
             path=f"{path}.tolerance",
         )
+
+
+def resale_point(generation: str, index: int) -> Key:
+    """The input holding point ``index`` of a generation's resale value curve (read by the impairment test)."""
+    return Key("resale_value_share", generation=generation, band=f"point{index + 1}")

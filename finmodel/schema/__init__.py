@@ -20,7 +20,7 @@ from ._blocks import (
     VerdictRules,
 )
 from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
-from ._history import Opening, OpeningVintage, ReportedSeries, ResalePoint
+from ._history import Opening, OpeningBalance, OpeningVintage, ReportedSeries, ResalePoint
 from ._jsonschema import model_file_schema
 from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems
@@ -29,6 +29,7 @@ from ._types import parse_point_in_time
 
 __all__ = [
     "Opening",
+    "OpeningBalance",
     "OpeningVintage",
     "ReportedSeries",
     "ResalePoint",

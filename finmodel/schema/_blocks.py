@@ -30,6 +30,7 @@ from ._types import (
     Share,
     Sourced,
     WholeNumber,
+    located_problems,
 )
 
 PathKey = tuple[str | int, ...]
@@ -119,6 +120,11 @@ class Timeline(Sourced):
         first = self.start_year - 1 + self.fiscal_year_end_month / 12
         return tuple(first + i * self.period_years for i in range(len(self.labels)))
 
+    def opening_in_service(self, year: str | int) -> float:
+        """When what was bought in a fiscal year before the timeline entered service (decimal year): the
+        year's start, or its middle under mid_period (purchases spread over the year)."""
+        return int(year) - 1 + self.fiscal_year_end_month / 12 + (1 - self.first_period_fraction)
+
 
 # --------------------------------------------------------------------------- CapEx
 
@@ -194,6 +200,24 @@ class AssetClass(Sourced):
             "the company's whole PP&E and compare total depreciation with what it reports."
         ),
     )
+    impairment_test: Literal["none", "market_value"] = Field(
+        "none",
+        description=(
+            "'market_value' (a class that buys accelerators): at the end of each period, a vintage whose book value "
+            "after the period's depreciation and retirements exceeds what its accelerators in service would fetch "
+            "(cost when bought × their generation's resale_value share at their age) is written down to that value "
+            "as impairment, a P&L line; later depreciation spreads the lower book value over the remaining life. "
+            "Generations without a resale_value curve are not tested; an impairment is never reversed (US GAAP). "
+            "Default 'none'."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _tested_at_market_value(self) -> AssetClass:
+        if self.impairment_test == "market_value" and not self.buys_accelerators:
+            message = "market_value tests accelerators against their resale value: the class must buy accelerators"
+            raise located_problems([(("impairment_test",), message)])
+        return self
 
     @field_validator("life_changes")
     @classmethod

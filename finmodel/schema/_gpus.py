@@ -152,6 +152,26 @@ class GpuGeneration(Sourced):
                 return v0 if a1 == a0 else v0 + (v1 - v0) * (age_years - a0) / (a1 - a0)
         return points[-1][1]
 
+    def resale_weights(self, age_years: float) -> tuple[tuple[int, float], ...]:
+        """The resale value at an age as weights on the curve's points, ``(index in resale_value, weight)``:
+        Σ weight × share_of_cost is :meth:`resale_share_at`, so a formula can read the points themselves."""
+        order = sorted(
+            range(len(self.resale_value)),
+            key=lambda i: (self.resale_value[i].age_years, self.resale_value[i].share_of_cost),
+        )
+        if not order:
+            return ()
+        ages = [self.resale_value[i].age_years for i in order]
+        if age_years <= ages[0]:
+            return ((order[0], 1.0),)
+        for k in range(len(order) - 1):
+            if ages[k] <= age_years <= ages[k + 1]:
+                if ages[k + 1] == ages[k]:
+                    return ((order[k], 1.0),)
+                later = (age_years - ages[k]) / (ages[k + 1] - ages[k])
+                return tuple((i, w) for i, w in ((order[k], 1 - later), (order[k + 1], later)) if w > 0)
+        return ((order[-1], 1.0),)
+
 
 class GpuCatalog(Frozen):
     """A catalogue file shared by company models (``models/catalog/gpus.yaml``)."""

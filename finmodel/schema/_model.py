@@ -27,7 +27,7 @@ from ._blocks import (
     VerdictRules,
 )
 from ._gpus import GenerationPricing, GpuGeneration
-from ._history import Opening, ReportedSeries
+from ._history import Opening, ReportedSeries, balance_problems
 from ._suggest import closest
 from ._types import (
     BASE_SCENARIO,
@@ -166,13 +166,9 @@ class CompanyModel(Frozen):
         return tuple(name for name in self.gpus if self.first_purchase(name) is not None)
 
     def generations_opening(self) -> tuple[str, ...]:
-        """Generations bought before the timeline (in the opening vintages), in catalogue order."""
-        bought = {
-            name
-            for vintage in self.opening.vintages.values()
-            for name, share in (vintage.gpu_mix or {}).items()
-            if share > 0
-        }
+        """Generations bought before the timeline (opening vintages and balances), in catalogue order."""
+        mixes = (self.opening.gpu_mix_in(year) for year in self.opening.years())
+        bought = {name for found in mixes if found is not None for name, share in found[0].items() if share > 0}
         return tuple(name for name in self.gpus if name in bought)
 
     def generations_in_fleet(self) -> tuple[str, ...]:
@@ -200,8 +196,8 @@ class CompanyModel(Frozen):
         return declared + tuple(f"{label} run-off" for label in self.projected_timeline.labels[len(declared) :])
 
     def opening_years(self) -> tuple[str, ...]:
-        """The opening vintages' years, oldest first."""
-        return tuple(sorted(self.opening.vintages))
+        """The years of the opening vintages and balances, oldest first."""
+        return self.opening.years()
 
     def location_of(self, path: str) -> tuple[str, int, int] | None:
         """``(file, line, column)`` of a scenario or scenario override (dotted path), when loaded from a file."""
@@ -382,6 +378,7 @@ def _history_checks(model: CompanyModel):
                     (*where, "gpu_mix", name),
                     f"{name} is only available from {_when(generation.available_from)}, after fiscal {year}",
                 )
+    yield from balance_problems(model)
     labels = timeline.labels
     scopes = {name: asset.scope for name, asset in model.asset_classes.items()}
     for name, asset in model.asset_classes.items():

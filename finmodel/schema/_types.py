@@ -134,6 +134,10 @@ def _sums_to_one(mix: dict[str, float]) -> dict[str, float]:
 
 Mix = Annotated[dict[str, Share], AfterValidator(_sums_to_one)]
 """Shares by name that must add up to 1."""
+FiscalYear = Annotated[str, Field(pattern=r"^\d{4}$")]
+"""A fiscal year written as four digits, e.g. '2022' (the year it ends in)."""
+YearShares = Annotated[dict[FiscalYear, Share], AfterValidator(_sums_to_one)]
+"""Shares by fiscal year that must add up to 1."""
 
 
 BASE_SCENARIO = "base"

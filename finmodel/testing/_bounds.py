@@ -14,7 +14,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
 from ..schema import CompanyModel
-from ..schema._types import Mix, Money
+from ..schema._types import Mix, Money, YearShares
 
 PathKey = tuple[str | int, ...]
 POSITIONS = frozenset({"min_age_years", "share"})
@@ -113,8 +113,8 @@ def leaves(container: Any, key: str | int, annotation: Any, path: PathKey) -> It
 
 
 def is_mix(annotation: Any) -> bool:
-    """True for a mapping of shares that must sum to one (``asset_mix``, ``gpu_mix``)."""
-    return _is(annotation, Mix)
+    """True for a mapping of shares that must sum to one (``asset_mix``, ``gpu_mix``, an ``age_profile``)."""
+    return _is(annotation, Mix) or _is(annotation, YearShares)
 
 
 def annotation_at(path: PathKey) -> Any:

@@ -107,13 +107,14 @@ def _vintages(view: _Draw) -> Iterator[tuple[str, int, str, float, float]]:
 
 @_each_draw
 def ppe_rollforward(view: _Draw) -> Iterator[Violation]:
-    """Net PP&E closing = opening + CapEx − depreciation − book value written off at retirement;
+    """Net PP&E closing = opening + CapEx − depreciation − book value written off at retirement − impairment;
     opening = last closing (the vintages bought before the timeline at its start); the totals equal
     the sums of the vintages' depreciation and book values."""
     model = view.projection.model
     opening, closing = view.row("net_ppe_opening"), view.row("net_ppe_closing")
     capex, depreciation = view.row("capex_in_scope"), view.row("depreciation_in_scope")
     written_off = view.row("retirement_write_off")
+    impairment = view.row("impairment")
     vintages = (*model.opening_years(), *view.projection.declared_periods)
     rows = view.projection.values
     vintage_dep = view.total(
@@ -130,17 +131,18 @@ def ppe_rollforward(view: _Draw) -> Iterator[Violation]:
     )
     scale = tolerance(view.row("gross_ppe_closing"), capex)
     for t, period in enumerate(view.periods):
-        expected = opening[t] + capex[t] - depreciation[t] - written_off[t]
+        expected = opening[t] + capex[t] - depreciation[t] - written_off[t] - impairment[t]
         if not close(closing[t], expected, scale):
             yield view.violation(
                 "net_ppe_closing",
                 period,
-                "closing ≠ opening + CapEx − depreciation − written off",
+                "closing ≠ opening + CapEx − depreciation − written off − impairment",
                 closing=closing[t],
                 opening=opening[t],
                 capex=capex[t],
                 depreciation=depreciation[t],
                 written_off=written_off[t],
+                impairment=impairment[t],
             )
         previous = closing[t - 1] if t else at_start
         if not close(opening[t], previous, scale):
@@ -197,11 +199,13 @@ def accumulated_within_depreciable_base(view: _Draw) -> Iterator[Violation]:
 
 @_each_draw
 def book_value_above_salvage(view: _Draw) -> Iterator[Violation]:
-    """A vintage's net book value stays between its salvage value and its cost."""
+    """A vintage's net book value stays between its salvage value (zero once units retire or it is
+    impaired) and its cost."""
     scale = tolerance(view.row("gross_ppe_closing"))
     for c, v, period, cost, salvage in _vintages(view):
         book = view.row(f"net_book_value[{c},{period}]")
-        retired = np.cumsum(view.row(f"retirement_write_off[{c},{period}]")) > scale
+        written_down = view.row(f"retirement_write_off[{c},{period}]") + _impairment(view, c, period)
+        retired = np.cumsum(written_down) > scale
         for t in range(v, len(view.periods)):
             floor = 0.0 if retired[t] else salvage * cost
             if book[t] < floor - scale or book[t] > cost + scale:
@@ -226,10 +230,11 @@ def depreciation_over_life(view: _Draw) -> Iterator[Violation]:
     for c, v, period, cost, salvage in _vintages(view):
         total = float(view.row(f"depreciation[{c},{period}]").sum())
         written_off = float(view.row(f"retirement_write_off[{c},{period}]").sum())
+        written_off += float(_impairment(view, c, period).sum())
         if model.asset_classes[c].method == DepreciationMethod.NONE:
             expected = 0.0
         elif written_off > scale:
-            # Units retired: what was not depreciated was written off, down to the book value left.
+            # Units retired or impaired: what was not depreciated was written off, down to the book value left.
             total += written_off
             expected = cost - float(view.row(f"net_book_value[{c},{period}]")[last])
         elif view.age_at_end(v, last) >= _longest_life(view, c, last) - 1e-9:
@@ -244,6 +249,12 @@ def depreciation_over_life(view: _Draw) -> Iterator[Violation]:
                 total=total,
                 expected=expected,
             )
+
+
+def _impairment(view: _Draw, asset_class: str, period: str) -> np.ndarray:
+    """A vintage's impairment by period (zero for a class not tested)."""
+    name = f"impairment[{asset_class},{period}]"
+    return view.row(name) if name in view.projection.values else np.zeros(len(view.periods))
 
 
 def _longest_life(view: _Draw, asset_class: str, column: int) -> float:

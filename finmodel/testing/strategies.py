@@ -34,6 +34,7 @@ from ..schema import (
     Leasing,
     LifeChange,
     PriceCurve,
+    ResalePoint,
     RunningCosts,
     Scenario,
     Timeline,
@@ -53,6 +54,7 @@ __all__ = [
     "mixes",
     "numbers",
     "price_curves",
+    "resale_curves",
     "scenarios",
 ]
 
@@ -133,6 +135,14 @@ def _date_label(year: int, month: int) -> str:
 
 
 @st.composite
+def resale_curves(draw: st.DrawFn, *, max_points: int = 3) -> tuple[ResalePoint, ...]:
+    """A secondary-market value curve: share of cost by age, in order of age, or none (scrapped)."""
+    ages = sorted(draw(st.sets(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 5.0]), max_size=max_points)))
+    share = numbers(ResalePoint, "share_of_cost")
+    return tuple(ResalePoint(age_years=age, share_of_cost=draw(share)) for age in ages)
+
+
+@st.composite
 def gpu_generations(draw: st.DrawFn, *, available_from: float = 2023.0) -> GpuGeneration:
     """A generation available from ``available_from``, with a market rental price."""
     contract = draw(price_curves(first_year=int(available_from)))
@@ -145,6 +155,7 @@ def gpu_generations(draw: st.DrawFn, *, available_from: float = 2023.0) -> GpuGe
         relative_performance=draw(numbers(GpuGeneration, "relative_performance", (0.1, 10))),
         physical_life_years=draw(numbers(GpuGeneration, "physical_life_years", (1, 8))),
         rental_price=GenerationPricing(contract=contract, spot=spot),
+        resale_value=draw(resale_curves()),
     )
 
 
@@ -157,7 +168,8 @@ def asset_classes(
     lives: tuple[float, float] = (1, 8),
     changes_between: tuple[int, int] = (2023, 2031),
 ) -> AssetClass:
-    """An asset class with any of ``methods`` and up to two life changes dated in ``changes_between``."""
+    """An asset class with any of ``methods`` and up to two life changes dated in ``changes_between``; one
+    that buys accelerators may be tested for impairment at market value."""
     life = numbers(AssetClass, "useful_life_years", lives)
     quarters = st.sets(st.integers(changes_between[0] * 4, changes_between[1] * 4), max_size=2)
     changes = [LifeChange(effective=quarter / 4, useful_life_years=draw(life)) for quarter in sorted(draw(quarters))]
@@ -169,6 +181,7 @@ def asset_classes(
         life_changes=tuple(changes),
         economic_life_years=draw(st.none() | life),
         buys_accelerators=buys_accelerators,
+        impairment_test=draw(st.sampled_from(["none", "market_value"])) if buys_accelerators else "none",
     )
 
 

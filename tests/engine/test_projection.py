@@ -1,4 +1,5 @@
-"""Whole projections: accounting identities on every shipped model, and the verdict."""
+"""Whole projections: accounting identities on every shipped model (and the test fixtures that use
+what they do not), and the verdict."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import pytest
 
 from finmodel import load_model, project
 
-MODELS = sorted(Path(__file__).resolve().parents[2].joinpath("models").glob("*.yaml"))
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = sorted(ROOT.joinpath("models").glob("*.yaml"))
+FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml"]
 
 
 def _projections():
-    for file in MODELS:
+    for file in [*MODELS, *FIXTURES]:
         model = load_model(file)
         for scenario in (None, *model.scenarios):
             yield pytest.param(file, scenario, id=f"{file.stem}-{scenario or 'base'}")
@@ -21,7 +24,7 @@ def _projections():
 
 @pytest.fixture(scope="module")
 def loaded():
-    return {file: load_model(file) for file in MODELS}
+    return {file: load_model(file) for file in [*MODELS, *FIXTURES]}
 
 
 def test_six_company_models_are_shipped():
@@ -36,8 +39,10 @@ def test_accounting_identities(loaded, file, scenario):
     assert projection.metrics["checks_all_pass"] == 1
     start = items["net_ppe_opening"].iloc[0]
     opening = np.concatenate([[start], items["net_ppe_closing"].to_numpy()[:-1]])
-    # PP&E roll-forward: closing = opening + CapEx - depreciation - written off, every period.
-    moved = items["capex_in_scope"] - items["depreciation_in_scope"] - items["retirement_write_off"]
+    # PP&E roll-forward: closing = opening + CapEx - depreciation - written off - impaired, every period.
+    moved = (
+        items["capex_in_scope"] - items["depreciation_in_scope"] - items["retirement_write_off"] - items["impairment"]
+    )
     np.testing.assert_allclose(items["net_ppe_closing"], opening + moved, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(items["net_ppe_opening"], opening, atol=1e-9)
     # Gross PP&E: what was there at the start, plus CapEx, less the cost of what retired.
@@ -45,10 +50,16 @@ def test_accounting_identities(loaded, file, scenario):
     expected_gross = gross_start + np.cumsum(items["capex_in_scope"] - items["retired_cost"])
     np.testing.assert_allclose(items["gross_ppe_closing"], expected_gross, rtol=1e-12)
     assert (items["accumulated_depreciation_closing"] <= items["gross_ppe_closing"] + 1e-9).all()
-    # Cash flow = EBITDA - tax - CapEx + resale; EBIT = EBITDA - D&A + gain on disposal.
+    # Cash flow = EBITDA - tax - CapEx + resale; EBIT = EBITDA - D&A + gain on disposal - impairment.
     cash = items["ebitda"] - items["tax_on_ebit"] - items["capex_ai"] + items["resale_proceeds"]
     np.testing.assert_allclose(items["free_cash_flow"], cash, atol=1e-9)
-    ebit = items["ebitda"] - items["depreciation"] + items["resale_proceeds"] - items["retirement_write_off"]
+    ebit = (
+        items["ebitda"]
+        - items["depreciation"]
+        + items["resale_proceeds"]
+        - items["retirement_write_off"]
+        - items["impairment"]
+    )
     np.testing.assert_allclose(items["ebit"], ebit, atol=1e-9)
     # Every check row reads zero.
     for name in (c for c in items.columns if c.startswith("check_")):

@@ -61,9 +61,7 @@ def test_economic_life_of_two_years_makes_verdicts_worse_and_none_better(shipped
     for model in shipped.values():
         classes = _accelerators(model)
         varied = {
-            spec.name: np.array([[spec.base[0]], [2.0]])
-            for spec in inputs(model)
-            if _economic_life(spec.name, classes)
+            spec.name: np.array([[spec.base[0]], [2.0]]) for spec in inputs(model) if _economic_life(spec.name, classes)
         }
         projection = project(model, inputs=varied)
         before, after = projection.verdict_labels
@@ -85,7 +83,9 @@ def _extended(model: CompanyModel, years: int) -> CompanyModel:
     timeline = model.timeline.model_copy(update={"end_year": model.timeline.end_year + years})
     added = timeline.labels[len(model.timeline.labels) :]
     by_period = {**model.capex.by_period, **{label: CapexPeriod(total=0.0) for label in added}}
-    return model.model_copy(update={"timeline": timeline, "capex": model.capex.model_copy(update={"by_period": by_period})})
+    return model.model_copy(
+        update={"timeline": timeline, "capex": model.capex.model_copy(update={"by_period": by_period})}
+    )
 
 
 def _same_verdict(model: CompanyModel, years: int) -> None:

@@ -23,6 +23,9 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
+FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml"]
+"""Models made for the tests, proven like the shipped ones: opening balances as gross cost and
+accumulated depreciation, the impairment test (features the shipped models do not use)."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",
@@ -44,12 +47,12 @@ ALLOWED_FUNCTIONS = {
 
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory):
-    return check_models(MODELS, tmp_path_factory.mktemp("check"))
+    return check_models([*MODELS, *FIXTURES], tmp_path_factory.mktemp("check"))
 
 
 @pytest.mark.oracle
 def test_every_model_and_scenario_recalculates_to_the_engine(checks):
-    expected = {(f.stem, s) for f in MODELS for s in ("base", *load_model(f).scenarios)}
+    expected = {(f.stem, s) for f in [*MODELS, *FIXTURES] for s in ("base", *load_model(f).scenarios)}
     assert {(c.model_file.stem, c.scenario) for c in checks} == expected
     for check in checks:
         assert check.mismatches == (), f"{check.model_file.stem}/{check.scenario}: {check.mismatches[:5]}"
@@ -160,8 +163,8 @@ def test_building_twice_gives_identical_workbooks(tmp_path):
 
 
 def test_only_classic_functions_are_used(tmp_path):
-    build(MODELS, tmp_path)
-    for file in MODELS:
+    build([*MODELS, *FIXTURES], tmp_path)
+    for file in [*MODELS, *FIXTURES]:
         workbook = openpyxl.load_workbook(tmp_path / f"{file.stem}.xlsx")
         used = set()
         for sheet in workbook.worksheets:
@@ -209,7 +212,22 @@ def test_yaml_strings_never_become_formulas(tmp_path, make_model):
     assert workbook["Cover"]["B1"].value == "=1+2" and workbook["Cover"]["B1"].data_type == "s"
 
 
-def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model):
+LIFECYCLE = {
+    "gpus.X1.available_from": 2021,
+    "gpus.X1.resale_value": [{"age_years": 0, "share_of_cost": 0.9}, {"age_years": 2, "share_of_cost": 0.3}],
+    "asset_classes.servers.impairment_test": "market_value",
+    "opening.balances.servers": {
+        "gross_cost": 30_000_000,
+        "accumulated_depreciation": 12_000_000,
+        "age_profile": {"2022": 0.5, "2023": 0.5},
+        "gpu_mix": {"X1": 1.0},
+    },
+}
+"""An opening balance as gross and accumulated, and the impairment test, for the small model."""
+
+
+@pytest.mark.parametrize("lifecycle", [{}, LIFECYCLE], ids=["plain", "balance-and-impairment"])
+def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, lifecycle):
     model = make_model(
         {
             "timeline.end_year": 2026,
@@ -218,6 +236,7 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
                 "2025": {"total": 20_000_000},
                 "2026": {"total": 0},
             },
+            **lifecycle,
         }
     )
     projection = project(model)
@@ -240,3 +259,5 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
         assert float(actual) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, cell)
         checked += 1
     assert checked == sum(isinstance(v, float) for v in expected.values()) > 300
+    if lifecycle:
+        assert projection.line_items["impairment"].max() > 0

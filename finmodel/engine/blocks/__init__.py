@@ -17,6 +17,7 @@ from . import (
     economics,
     fleet,
     leasing,
+    opening,
     pnl,
     ppe,
     reconciliation,
@@ -28,6 +29,7 @@ from ._context import Context
 
 BLOCKS = (
     capex,
+    opening,
     fleet,
     depreciation,
     revenue,

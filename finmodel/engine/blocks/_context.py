@@ -97,10 +97,7 @@ class Context:
     def _vintages(self) -> list[Vintage]:
         timeline = self.model.timeline
         delay = (1 - self.first_fraction) * self.step
-        opening = [
-            Vintage(year, None, int(year) - 1 + timeline.fiscal_year_end_month / 12 + (1 - self.first_fraction))
-            for year in self.model.opening_years()
-        ]
+        opening = [Vintage(year, None, timeline.opening_in_service(year)) for year in self.model.opening_years()]
         bought = [
             Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods[: self.declared_count])
         ]
@@ -123,11 +120,13 @@ class Context:
         return [build(column) if column >= vintage.first_column else Const(0.0) for column in range(self.count)]
 
     def cost(self, vintage: Vintage, asset_class: str) -> Expr | None:
-        """What a vintage of a class cost (money unit); ``None`` when nothing of the class was bought then."""
+        """What a vintage of a class cost (money unit; an input of ``opening.vintages``, or gross cost × the
+        year's share of an opening balance); ``None`` when nothing of the class was bought then."""
         if vintage.column is not None:
             return Key("capex", asset_class=asset_class).ref(at=vintage.column)
-        key = Key("opening_cost", asset_class=asset_class, vintage=vintage.label)
-        return key.ref() if key.id in self.assumptions.rows else None
+        if asset_class not in self.model.opening.classes_in(vintage.label):
+            return None
+        return Key("opening_cost", asset_class=asset_class, vintage=vintage.label).ref()
 
     def gpu_mix(self, vintage: Vintage, generation: str) -> Expr:
         """The share of a vintage's accelerator cost that bought a generation."""
@@ -140,7 +139,8 @@ class Context:
         """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
         if vintage.column is not None:
             return self.model.capex_shares()[vintage.column].gpu_mix.get(generation, 0.0) > 0
-        return (self.model.opening.vintages[vintage.label].gpu_mix or {}).get(generation, 0.0) > 0
+        mix = self.model.opening.gpu_mix_in(vintage.label)
+        return mix is not None and mix[0].get(generation, 0.0) > 0
 
     def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage are in service when ``column`` begins (structural)."""

@@ -20,8 +20,14 @@ def define(ctx: Context) -> None:
     check(
         "check_ppe_rollforward",
         Ref("net_ppe_closing")
-        - (Ref("net_ppe_opening") + Ref("capex_in_scope") - Ref("depreciation_in_scope") - Ref("retirement_write_off")),
-        label="Net PP&E: closing − (opening + CapEx − depreciation − written off)",
+        - (
+            Ref("net_ppe_opening")
+            + Ref("capex_in_scope")
+            - Ref("depreciation_in_scope")
+            - Ref("retirement_write_off")
+            - Ref("impairment")
+        ),
+        label="Net PP&E: closing − (opening + CapEx − depreciation − written off − impairment)",
         unit=m,
     )
     check(

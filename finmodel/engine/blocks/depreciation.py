@@ -8,9 +8,10 @@ life ends within the period. Economic depreciation is straight line over the eco
 
 Accelerators leave service at their physical life: a vintage's units of a generation retire at the
 end of the period in which they reach it, and the part of the vintage's book value they carry is
-written off then (the resale proceeds, if any, are booked by the fleet). A vintage bought before
-the timeline carries into it the book value its method leaves after the years before, stepped
-fiscal year by fiscal year with the lives then in force, so life changes before the timeline count.
+written off then (the resale proceeds, if any, are booked by the fleet). A vintage of a class tested
+for impairment is then written down to its market value where its book value is higher
+(:mod:`.impairment`). A vintage bought before the timeline opens at the book value
+:mod:`.opening` gives it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .._ir import Const, Expr, Ref, if_, le, maximum, minimum, safe_divide, tota
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context, Vintage
+from .impairment import define_class_total, tested, written_down
+from .opening import Part, declared_balance, opening_book_value
 
 SpreadRule = Callable[[Expr, Expr, float, Expr, Expr, str], Expr]
 """(opening book value, depreciable value, years in service this period, remaining life, life,
@@ -67,10 +70,12 @@ class _Track:
 def define(ctx: Context) -> None:
     m = ctx.money
     for c, asset in ctx.model.asset_classes.items():
-        for vintage in ctx.vintages:
-            if ctx.cost(vintage, c) is not None:
-                _vintage(ctx, c, asset, vintage)
+        parts = [part for v in ctx.vintages if ctx.cost(v, c) is not None for part in _vintage(ctx, c, asset, v)]
+        if c in ctx.model.opening.balances:
+            declared_balance(ctx, c, parts)
         held = [v.label for v in ctx.vintages if ctx.cost(v, c) is not None]
+        if tested(ctx, c):
+            define_class_total(ctx, c, held)
         for item, label in (
             ("depreciation", "Book depreciation"),
             ("economic_depreciation", "Economic depreciation"),
@@ -222,21 +227,25 @@ def _tracks(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> list[_
     return [_Track("rest", 1 - share, life, False), changed]
 
 
-def _vintage(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> None:
-    """Book and economic depreciation, write-offs and net book value of one class bought in one period."""
+def _vintage(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> list[Part]:
+    """Book and economic depreciation, write-offs, impairment and net book value of one class bought in
+    one period; for an opening balance's vintage, its parts in the adjustment to the reported book value."""
     spread = SPREAD_RULES[asset.method]
     full_cost = ctx.cost(vintage, c)
     assert full_cost is not None
     accelerators = c in ctx.accelerator_classes
     label, m, schedule = vintage.label, ctx.money, Schedule.DEPRECIATION
     tracks = _tracks(ctx, c, asset, vintage)
+    parts = []
     for track in tracks:
         cost = full_cost if track.weight is None else full_cost * track.weight
-        _track_rows(ctx, c, asset, spread, vintage, track, cost, accelerators)
+        part = _track_rows(ctx, c, asset, spread, vintage, track, cost, accelerators)
+        parts += [part] if part is not None else []
     if len(tracks) > 1:
-        for item in ("depreciation", "retirement_write_off", "net_book_value", "opening_book_value"):
-            if item == "opening_book_value" and vintage.column is not None:
-                continue
+        items = ["depreciation", "retirement_write_off", "net_book_value"]
+        items += ["impairment"] if tested(ctx, c) else []
+        items += ["opening_book_value"] if vintage.column is None else []
+        for item in items:
             keys = [Key(item, asset_class=c, vintage=label, band=track.band) for track in tracks]
             ctx.add(
                 Key(item, asset_class=c, vintage=label),
@@ -264,6 +273,7 @@ def _vintage(ctx: Context, c: str, asset: AssetClass, vintage: Vintage) -> None:
         unit=m,
         schedule=schedule,
     )
+    return parts
 
 
 def _track_rows(
@@ -275,15 +285,21 @@ def _track_rows(
     track: _Track,
     cost: Expr,
     accelerators: bool,
-) -> None:
+) -> Part | None:
     label, m, schedule = vintage.label, ctx.money, Schedule.DEPRECIATION
     dep = Key("depreciation", asset_class=c, vintage=label, band=track.band)
     nbv = Key("net_book_value", asset_class=c, vintage=label, band=track.band)
     write_off = Key("retirement_write_off", asset_class=c, vintage=label, band=track.band)
+    impaired = Key("impairment", asset_class=c, vintage=label, band=track.band)
+    impairment_tested = tested(ctx, c)
     salvage_fraction = Key("salvage_fraction", asset_class=c).ref()
     life = track.life.ref()
+    part = None
     if vintage.column is None:
-        start_value = _opening_book_value(ctx, c, asset, spread, vintage, track, cost, accelerators)
+        alive = alive_share(ctx, vintage, 0) if accelerators else None
+        start_value, part = opening_book_value(
+            ctx, c, asset, spread, vintage, track.band, track.with_partial, cost, alive
+        )
 
     def opening(t: int) -> Expr:
         if t == vintage.column:
@@ -297,7 +313,8 @@ def _track_rows(
     def book(t: int) -> Expr:
         if spread is None:
             return Const(0.0)
-        depreciable = opening(t) - salvage(t)
+        # An impairment can take the book value under salvage: nothing is then left to depreciate.
+        depreciable = maximum(0, opening(t) - salvage(t)) if impairment_tested else opening(t) - salvage(t)
         span = ctx.years_in_service(vintage, t)
         remaining = life - ctx.age_at_start(vintage, t)
         return if_(le(remaining, span), depreciable, spread(opening(t), depreciable, span, remaining, life, c))
@@ -318,64 +335,28 @@ def _track_rows(
         unit=m,
         schedule=schedule,
     )
+
+    def after_retirements(t: int) -> Expr:
+        return opening(t) - Ref(dep.id) - Ref(write_off.id)
+
+    if impairment_tested:
+        ctx.add(
+            impaired,
+            ctx.by_vintage(vintage, lambda t: written_down(ctx, vintage, t, cost, after_retirements(t))),
+            label=f"{c} bought {label}: impairment (book value above the market value of its units in service)",
+            unit=m,
+            schedule=schedule,
+        )
     ctx.add(
         nbv,
-        ctx.by_vintage(vintage, lambda t: opening(t) - Ref(dep.id) - Ref(write_off.id)),
+        ctx.by_vintage(
+            vintage, lambda t: after_retirements(t) - Ref(impaired.id) if impairment_tested else after_retirements(t)
+        ),
         label=f"{c} bought {label}: net book value",
         unit=m,
         schedule=schedule,
     )
-
-
-def _opening_book_value(
-    ctx: Context,
-    c: str,
-    asset: AssetClass,
-    spread: SpreadRule | None,
-    vintage: Vintage,
-    track: _Track,
-    cost: Expr,
-    accelerators: bool,
-) -> Ref:
-    """The book value a vintage bought before the timeline carries into it, stepped fiscal year by
-    fiscal year from when it entered service, with the useful life in force at each step's start."""
-    timeline = ctx.model.timeline
-    start = ctx.starts[0]
-    boundaries = [vintage.in_service]
-    year_start = int(vintage.label) - 1 + timeline.fiscal_year_end_month / 12
-    while year_start + 1 < start - 1e-9:
-        year_start += 1
-        if year_start > boundaries[-1] + 1e-9:
-            boundaries.append(year_start)
-    boundaries.append(start)
-    value: Expr = cost
-    if spread is not None:
-        salvage = Key("salvage_fraction", asset_class=c).ref() * cost
-        for begin, end in zip(boundaries, boundaries[1:], strict=False):
-            life = Const(asset.life_in_force(begin, with_partial=track.with_partial)[0])
-            remaining = life - (begin - vintage.in_service)
-            depreciable = value - salvage
-            span = end - begin
-            step = f"{track.band}," if track.band else ""
-            value = ctx.add(
-                Key("pre_timeline_book_value", asset_class=c, vintage=vintage.label, band=f"{step}to {end:.2f}"),
-                value - if_(le(remaining, span), depreciable, spread(value, depreciable, span, remaining, life, c)),
-                label=f"{c} bought {vintage.label}: book value at {end:.2f} (before the timeline)",
-                unit=ctx.money,
-                schedule=Schedule.DEPRECIATION,
-                axis="scalar",
-            )
-    if accelerators:
-        alive = alive_share(ctx, vintage, 0)
-        value = value if alive is None else value * alive
-    return ctx.add(
-        Key("opening_book_value", asset_class=c, vintage=vintage.label, band=track.band),
-        value,
-        label=f"{c} bought {vintage.label}: book value at the start of the timeline",
-        unit=ctx.money,
-        schedule=Schedule.DEPRECIATION,
-        axis="scalar",
-    )
+    return part
 
 
 def generation_write_offs(ctx: Context, g: str) -> list[Expr]:

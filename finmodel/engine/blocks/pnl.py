@@ -1,10 +1,15 @@
-"""P&L and cash flow of the AI fleet: EBITDA to net income, disposals, debt, free cash flow."""
+"""P&L and cash flow of the AI fleet: EBITDA to net income, disposals, impairment, debt, free cash flow.
+
+Depreciation, write-offs and impairment are non-cash: free cash flow starts from EBITDA, so they
+reach it only through tax."""
 
 from __future__ import annotations
 
 from .._ir import Ref, minimum
+from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
+from .impairment import tested_classes
 
 
 def define(ctx: Context) -> None:
@@ -17,7 +22,14 @@ def define(ctx: Context) -> None:
         unit=m,
         schedule=pnl,
     )
-    ebit = ctx.add("ebit", ebitda - Ref("depreciation") + gain, label="EBIT", unit=m, schedule=pnl)
+    impairment = ctx.add(
+        "impairment",
+        ctx.over(Key("impairment", asset_class=c) for c in tested_classes(ctx)),
+        label="Impairment: book value of accelerator assets above their market value (non-cash)",
+        unit=m,
+        schedule=pnl,
+    )
+    ebit = ctx.add("ebit", ebitda - Ref("depreciation") + gain - impairment, label="EBIT", unit=m, schedule=pnl)
     drawn = ctx.add(
         "debt_drawn", Ref("capex_ai") * Ref("debt_share_of_capex"), label="Debt drawn", unit=m, schedule=cash
     )

@@ -1,6 +1,6 @@
-"""PP&E roll-forward of every class modelled (gross, accumulated depreciation, net), opening
-balances from the vintages bought before the timeline, retirements, capital employed in AI assets
-and the fleet's return on it."""
+"""PP&E roll-forward of every class modelled (gross, accumulated depreciation and impairment, net),
+opening balances from the vintages bought before the timeline, retirements, capital employed in AI
+assets and the fleet's return on it."""
 
 from __future__ import annotations
 
@@ -49,8 +49,9 @@ def define(ctx: Context) -> None:
         "accumulated_depreciation_closing",
         Ref("accumulated_depreciation_opening")
         + Ref("depreciation_in_scope")
+        + Ref("impairment")
         - (Ref("retired_cost") - Ref("retirement_write_off")),
-        label="Accumulated depreciation, closing (+ depreciation − that of assets retired)",
+        label="Accumulated depreciation, closing (+ depreciation + impairment − that of assets retired)",
         unit=m,
         schedule=ppe,
     )

@@ -7,6 +7,7 @@ from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
 from .depreciation import generation_opening_value, generation_write_offs
+from .impairment import generation_impairments
 
 HORIZON_TOTALS = (
     ("leasing_revenue", "Leasing revenue"),
@@ -99,6 +100,9 @@ def _generation(ctx: Context, g: str) -> None:
     capex = Key("capex_generation", generation=g)
     opening = generation_opening_value(ctx, g)
     write_offs = generation_write_offs(ctx, g)
+    impairments = generation_impairments(ctx, g)
+    if impairments is not None:
+        write_offs = [written + impaired for written, impaired in zip(write_offs, impairments, strict=True)]
     for item, depreciation, label in (
         ("generation_capital", "depreciation_generation", "Net book value"),
         ("generation_economic_capital", "economic_depreciation_generation", "Net value at economic depreciation"),
