@@ -142,7 +142,10 @@ def test_build_writes_json_and_csv(built: tuple[subprocess.CompletedProcess[str]
     document = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert {"periods", "line_items", "metrics", "verdict"} <= set(document)
     # meta.yaml's timeline: 2024..2032, annual
-    assert document["periods"] == [str(year) for year in range(2024, 2033)]
+    # Meta's timeline is 2024-2032; six years of run-off (its longest physical life) follow.
+    runoff = [f"{year} run-off" for year in range(2033, 2039)]
+    assert document["periods"] == [str(year) for year in range(2024, 2033)] + runoff
+    assert document["runoff_periods"] == runoff
     assert isinstance(document["verdict"]["label"], str) and document["verdict"]["label"]
     assert isinstance(document["verdict"]["reasons"], list) and document["verdict"]["reasons"]
 
@@ -150,7 +153,7 @@ def test_build_writes_json_and_csv(built: tuple[subprocess.CompletedProcess[str]
 def test_build_csv_has_one_column_per_period(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, out = built
     header = (out / "meta.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header[-9:] == [str(year) for year in range(2024, 2033)]
+    assert header[-15:] == [str(year) for year in range(2024, 2033)] + [f"{year} run-off" for year in range(2033, 2039)]
 
 
 def test_failed_build_leaves_earlier_outputs_intact(tmp_path: Path) -> None:

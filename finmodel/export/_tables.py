@@ -55,6 +55,7 @@ def projection_document(
             "scenario": projection.scenario,
         },
         "periods": list(projection.periods),
+        "runoff_periods": list(projection.periods[len(projection.declared_periods) :]),
         "line_items": {name: [_clean(v) for v in items[name]] for name in items.columns},
         "units": {name: graph.rows[name].unit for name in items.columns},
         "metrics": {name: _clean(value) for name, value in projection.metrics.items()},

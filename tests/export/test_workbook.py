@@ -92,11 +92,11 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
     workbook[sheet][cell] = 0.6
     workbook.save(utilisation)
 
-    # Edit 2: the servers' useful life set to 4 years in every period of the timeline (the lives
-    # before it, which set the 2023 vintage's opening book value, are constants of the graph).
+    # Edit 2: the servers' useful life set to 4 years in every period projected, run-off included
+    # (the lives before it, which set the 2023 vintage's opening book value, are constants of the graph).
     life = tmp_path / "life.xlsx"
     workbook = openpyxl.load_workbook(original)
-    for column in range(len(meta.timeline.labels)):
+    for column in range(len(meta.projected_labels)):
         sheet, cell = layout.input_cell("useful_life_years[servers]", "base", column)
         workbook[sheet][cell] = 4
     workbook.save(life)
