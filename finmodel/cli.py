@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -198,16 +199,31 @@ def _summary(outcome: ModelOutcome) -> Table:
     if projection.scenario:
         title += f" [{projection.scenario}]"
     written = ", ".join(str(path) for path in outcome.outputs)
-    table = Table(title=_inert(title), caption=_inert(f"money in {unit}; written: {written}"))
-    table.add_column("line item")
-    for period in projection.periods:
-        table.add_column(period, justify="right")
+    declared = len(projection.declared_periods)
+    runoff = projection.periods[declared:]
+    span = f"; run-off = {runoff[0].split()[0]}–{runoff[-1].split()[0]} summed" if runoff else ""
+    table = Table(
+        title=_inert(title),
+        caption=_inert(f"money in {unit}{span}; written: {written}"),
+        padding=0,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("", no_wrap=True)
+    for period in projection.declared_periods:
+        table.add_column(_inert(period), justify="right", no_wrap=True)
+    if runoff:
+        table.add_column("run-off", justify="right", no_wrap=True)
     items = projection.line_items
-    for name in TERMINAL_ROWS:
-        row = projection.graph.rows[name]
-        kind = number_format(row.unit).kind
-        text = "{:.1%}" if kind == "share" else "{:,.2f}" if kind == "multiple" else "{:,.1f}"
-        table.add_row(_inert(row.label), *(text.format(value) for value in items[name]))
+    for name, label in TERMINAL_ROWS:
+        kind = number_format(projection.graph.rows[name].unit).kind
+        text = "{:.0%}" if kind == "share" else "{:,.2f}" if kind == "multiple" else "{:,.1f}"
+        values = items[name].to_numpy()
+        cells = [text.format(value) for value in values[:declared]]
+        if runoff:
+            cells.append(text.format(values[declared:].sum()) if kind not in ("share", "multiple") else "")
+        table.add_row(label, *cells)
     return table
 
 

@@ -117,19 +117,20 @@ COHORT_METRICS: tuple[Metric, ...] = (
 )
 """Per-generation unit economics; each row is ``<row>[<generation>]``."""
 
-TERMINAL_ROWS: tuple[str, ...] = (
-    "capex_ai",
-    "leasing_revenue",
-    "leasing_operating_cost",
-    "leasing_ebitda",
-    "leasing_ebitda_margin",
-    "leasing_depreciation",
-    "leasing_ebit",
-    "leasing_nopat",
-    "leasing_economic_value_added",
-    "leasing_coverage",
+TERMINAL_ROWS: tuple[tuple[str, str], ...] = (
+    ("capex_ai", "AI CapEx"),
+    ("leasing_revenue", "Lease revenue"),
+    ("leasing_operating_cost", "Lease opex"),
+    ("leasing_ebitda", "Lease EBITDA"),
+    ("leasing_ebitda_margin", "EBITDA margin"),
+    ("leasing_depreciation", "Book D&A"),
+    ("leasing_economic_depreciation", "Economic D&A"),
+    ("leasing_nopat", "NOPAT (book)"),
+    ("leasing_economic_value_added", "Econ. profit"),
+    ("leasing_coverage", "Rev / book D&A"),
 )
-"""Period rows of the summary table printed by ``finmodel build``: the leasing P&L the verdict judges."""
+"""Period rows of the summary table printed by ``finmodel build`` (row, short label that fits an
+80-column terminal): the leasing P&L the verdict judges."""
 
 
 @dataclass(frozen=True)
