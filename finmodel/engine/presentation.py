@@ -209,12 +209,27 @@ class VerdictTest:
     driver: str
 
 
+INTERNAL_BASIS = {
+    "at_cost": "at cost (capital recovery at the hurdle over physical life, power, facility, maintenance)",
+    "per_gpu_hour": "at the declared value per H100-equivalent hour",
+    "market_ratio": "at the shadow price (a ratio to the market rental price)",
+}
+"""How internal use is valued, in words, by ``internal.value_basis``."""
+
+
 VERDICT_TESTS: tuple[VerdictTest, ...] = (
-    VerdictTest("coverage", "Coverage", "leasing revenue ÷ depreciation of the leased capacity", "x", "≥", "revenue"),
+    VerdictTest(
+        "coverage",
+        "Coverage",
+        "revenue within the economic life ÷ operating cost and economic depreciation, present values",
+        "x",
+        "≥",
+        "revenue",
+    ),
     VerdictTest(
         "economic profit",
         "Economic profit",
-        "leasing NOPAT less the hurdle rate on the capital employed in leasing",
+        "NOPAT at economic depreciation less the hurdle on capital at economic value, present value",
         "money",
         ">",
         "NOPAT",
@@ -222,15 +237,16 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
     VerdictTest(
         "cohort NPV",
         "Cohort NPV",
-        "share of leasing revenue from generations whose accelerator, leased for its life, has a positive NPV",
+        "share of leasing revenue from generations whose accelerator, leased over its economic life, "
+        "has a positive NPV",
         "share",
-        "=",
+        "≥",
         "prices",
     ),
     VerdictTest(
         "materiality",
         "Materiality",
-        "leasing revenue ÷ market value of all capacity in use",
+        "leased share of AI capacity, H100-equivalent units in service",
         "share",
         "≥",
         "leasing",

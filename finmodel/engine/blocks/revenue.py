@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._ir import Expr, PerColumn, Ref, safe_divide
 from .._keys import Key
-from ..presentation import Schedule
+from ..presentation import INTERNAL_BASIS, Schedule
 from ._context import HOURS_PER_YEAR, Context
 from .fleet import holds, unit_cost, units_in_service
 
@@ -17,14 +17,6 @@ GENERATION_TOTALS = (
     ("facility_cost", "Facility cost", Schedule.COSTS),
     ("maintenance_cost", "Maintenance", Schedule.COSTS),
 )
-
-
-INTERNAL_BASIS = {
-    "at_cost": "at cost (capital recovery at the hurdle over physical life, power, facility, maintenance)",
-    "per_gpu_hour": "at the declared value per H100-equivalent hour",
-    "market_ratio": "at the shadow price (a ratio to the market rental price)",
-}
-"""How internal use is valued, in words, by ``internal.value_basis``."""
 
 
 def define(ctx: Context) -> None:

@@ -57,12 +57,19 @@ def title_of(projections: Mapping[str, Projection], selected: str) -> dict[str, 
         "ticker": model.company.ticker,
         "scenario": selected,
         "scenario_description": _description(projections, selected),
-        "first_period": projection.periods[0],
-        "last_period": projection.periods[-1],
+        "first_period": projection.declared_periods[0],
+        "last_period": projection.declared_periods[-1],
+        "runoff_last": _runoff_last(projection),
         "frequency": model.timeline.frequency,
         "horizon_first": first,
         "horizon_last": last,
     }
+
+
+def _runoff_last(projection: Projection) -> str | None:
+    """The last run-off period's own label (e.g. '2038'), or ``None`` without run-off."""
+    runoff = projection.periods[len(projection.declared_periods) :]
+    return runoff[-1].removesuffix(" run-off") if runoff else None
 
 
 def _description(projections: Mapping[str, Projection], scenario: str) -> str:
@@ -71,10 +78,12 @@ def _description(projections: Mapping[str, Projection], scenario: str) -> str:
 
 
 def _horizon(projection: Projection) -> tuple[str, str]:
-    """First and last period the verdict's horizon covers (the whole plan if it flags none)."""
-    flags = projection.line_items["in_horizon"]
-    inside = [period for period, flag in zip(projection.periods, flags, strict=True) if flag >= 1]
-    inside = inside or list(projection.periods)
+    """First and last period of the timeline the verdict's horizon covers (the whole plan if it flags
+    none); the run-off after it always counts."""
+    declared = projection.declared_periods
+    flags = projection.line_items["in_horizon"].to_numpy()[: len(declared)]
+    inside = [period for period, flag in zip(declared, flags, strict=True) if flag >= 1]
+    inside = inside or list(declared)
     return inside[0], inside[-1]
 
 
@@ -116,11 +125,11 @@ def tests_of(projection: Projection) -> list[dict[str, Any]]:
             "nothing_leased": metrics["horizon_leasing_revenue"] <= 0,
         }
         if reason.test == "economic profit":
-            roic = metrics["horizon_leasing_roic"]
+            revenue = metrics["pv_leasing_economic_revenue"]
             test.update(
-                roic=roic,
-                margin=safe_ratio(roic, hurdle) - 1,
-                change=safe_ratio(hurdle, roic) - 1 if roic > 0 else math.nan,
+                revenue=revenue,
+                margin=safe_ratio(reason.value - reason.threshold, revenue),
+                change=math.nan,
             )
         elif reason.test == "cohort NPV":
             leased = [g for g in generations(projection) if g["leased"]]
@@ -351,6 +360,8 @@ def _methodology(projection: Projection) -> dict[str, Any]:
         "hurdle": _hurdle(projection),
         "horizon_first": first,
         "horizon_last": last,
+        "runoff_last": _runoff_last(projection),
+        "internal_basis": p.INTERNAL_BASIS[model.internal.value_basis],
         "min_coverage": float(projection.values["min_coverage"][0, 0]),
         "min_leasing_share": float(projection.values["min_leasing_share"][0, 0]),
     }
