@@ -43,6 +43,13 @@ VerdictLabel = Literal["revenue asset", "partly", "cost centre"]
 VERDICT_LABELS: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
 """Verdict labels in the order of the ``verdict_code`` line item (0, 1, 2)."""
 
+VERDICT_WORDS: dict[VerdictLabel, str] = {
+    "revenue asset": "REVENUE ASSET",
+    "partly": "PARTLY a revenue asset",
+    "cost centre": "COST CENTRE",
+}
+"""The verdict as the Cover states it."""
+
 VERDICT_HEADLINES: dict[VerdictLabel, str] = {
     "revenue asset": "Revenue asset: the leased capacity earns more than its depreciation, running costs and capital",
     "partly": "Partly: leasing passes some of the tests but not all",
@@ -207,6 +214,13 @@ class VerdictTest:
     unit: str
     comparison: str
     driver: str
+    value_row: str
+    threshold_row: str
+
+    @property
+    def flag_row(self) -> str:
+        """The summary row that reads 1 when the test passes."""
+        return f"verdict_{self.test.replace(' ', '_').lower()}_passed"
 
 
 INTERNAL_BASIS = {
@@ -225,6 +239,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "x",
         "≥",
         "revenue",
+        "horizon_coverage",
+        "min_coverage",
     ),
     VerdictTest(
         "economic profit",
@@ -233,6 +249,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "money",
         ">",
         "NOPAT",
+        "horizon_leasing_economic_profit",
+        "min_economic_profit",
     ),
     VerdictTest(
         "cohort NPV",
@@ -242,6 +260,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "share",
         "≥",
         "prices",
+        "verdict_positive_npv_share",
+        "min_positive_npv_share",
     ),
     VerdictTest(
         "materiality",
@@ -250,6 +270,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "share",
         "≥",
         "leasing",
+        "horizon_leased_capacity_share",
+        "min_leasing_share",
     ),
 )
 """The verdict's tests in the order of ``Verdict.reasons``, as the memo's verdict box shows them."""

@@ -17,6 +17,7 @@ import pytest
 
 from finmodel import load_model, project
 from finmodel._build import build, company_model_files, project_all_scenarios
+from finmodel.engine.presentation import VERDICT_WORDS
 from finmodel.export import write_workbook
 from finmodel.schema import CompanyModel
 from finmodel.verify import check_models, compare, recalculate, recalculated_values, select_scenario
@@ -148,7 +149,10 @@ def test_selector_switches_to_a_scenario(tmp_path, meta_workbook):
     bear = {k: v for k, v in layout.expected(projections["bear"]).items() if isinstance(v, float)}
     base = layout.expected(projections["base"])
     assert compare(bear, values) == []
-    assert values[("Cover", "C7")] == projections["bear"].verdict.label
+    # The verdict in words and each test's PASS/FAIL switch with the selector too.
+    expected_text = {k: v for k, v in layout.expected(projections["bear"]).items() if isinstance(v, str)}
+    assert expected_text[("Cover", "C7")] == VERDICT_WORDS[projections["bear"].verdict.label]
+    assert {k: values[k] for k in expected_text} == expected_text
     assert sum(abs(bear[k] - base[k]) > 1e-9 for k in bear) > 100
 
 
