@@ -72,7 +72,7 @@ _FORMATS: dict[str, NumberFormat] = {
     "share": NumberFormat("0.0%", "share"),
     "rate": NumberFormat("0.0%", "share"),
     "share of cost": NumberFormat("0.0%", "share"),
-    "x": NumberFormat('0.00"x"', "multiple"),
+    "x": NumberFormat('0.00"x";-0.00"x";', "multiple"),
     "years": NumberFormat("0.00", "years"),
     "year": NumberFormat("0.00", "year"),
     "accelerators": NumberFormat("#,##0", "count"),
