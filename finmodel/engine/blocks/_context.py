@@ -16,6 +16,7 @@ from ...schema import CompanyModel
 from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
+from .._prices import vintage_dates
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -93,14 +94,7 @@ class Context:
     # ------------------------------------------------------------------ vintages and time in service
 
     def _vintages(self) -> list[Vintage]:
-        timeline = self.model.timeline
-        delay = (1 - self.first_fraction) * self.step
-        opening = [
-            Vintage(year, None, int(year) - 1 + timeline.fiscal_year_end_month / 12 + (1 - self.first_fraction))
-            for year in self.model.opening_years()
-        ]
-        bought = [Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods)]
-        return opening + bought
+        return [Vintage(label, column, in_service) for label, column, in_service in vintage_dates(self.model)]
 
     def age_at_start(self, vintage: Vintage, column: int) -> float:
         """Years a vintage has been in service when ``column`` begins."""
@@ -193,11 +187,6 @@ class Context:
     def facility_per_accelerator_year(self, generation: str) -> Expr:
         """Facility cost of one accelerator for a year (USD): kW × cost per kW-month × 12."""
         return Key("power_kw_per_accelerator", generation=generation).ref() * Ref("facility_cost_usd_per_kw_month") * 12
-
-    @staticmethod
-    def blended_price(contract: Expr, spot: Expr) -> Expr:
-        """Rental price across contracted and spot hours."""
-        return Ref("contracted_share") * contract + (1 - Ref("contracted_share")) * spot
 
     @staticmethod
     def capital_recovery(rate: Expr, years: Expr) -> Expr:
