@@ -23,6 +23,8 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
+PRICE_TIERS_MODEL = ROOT / "tests" / "fixtures" / "price_tiers.yaml"
+"""A small model sold through price tiers with terms, recalculated with the shipped models."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",
@@ -44,12 +46,12 @@ ALLOWED_FUNCTIONS = {
 
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory):
-    return check_models(MODELS, tmp_path_factory.mktemp("check"))
+    return check_models([*MODELS, PRICE_TIERS_MODEL], tmp_path_factory.mktemp("check"))
 
 
 @pytest.mark.oracle
 def test_every_model_and_scenario_recalculates_to_the_engine(checks):
-    expected = {(f.stem, s) for f in MODELS for s in ("base", *load_model(f).scenarios)}
+    expected = {(f.stem, s) for f in [*MODELS, PRICE_TIERS_MODEL] for s in ("base", *load_model(f).scenarios)}
     assert {(c.model_file.stem, c.scenario) for c in checks} == expected
     for check in checks:
         assert check.mismatches == (), f"{check.model_file.stem}/{check.scenario}: {check.mismatches[:5]}"
@@ -209,7 +211,26 @@ def test_yaml_strings_never_become_formulas(tmp_path, make_model):
     assert workbook["Cover"]["B1"].value == "=1+2" and workbook["Cover"]["B1"].data_type == "s"
 
 
-def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model):
+PRICE_TIERS = {
+    "gpus.X1.available_from": 2022,
+    "opening.vintages": {"2023": {"cost": {"servers": 8_000_000}, "gpu_mix": {"X1": 1.0}}},
+    "leasing.contracted_share": None,
+    "leasing.prices.X1": {
+        "contract": {"by_age": {0: 10.0, 1: 8.0, 3: 5.0}, "stepped": True, "decline_after_last_point": 0.2},
+        "spot": {"launch_price_usd_per_hour": 12.0, "annual_declines": [0.3, 0.2], "stepped": True},
+    },
+    "leasing.tiers": {
+        "on_demand": {"share": 0.2, "price": "spot", "price_ratio": 1.2},
+        "reserved_1y": {"share": 0.3, "price": "contract", "term_years": 1},
+        "reserved_3y": {"share": 0.5, "price": "contract", "price_ratio": 0.85, "term_years": 3},
+    },
+}
+"""Three price tiers with terms and a vintage bought before the timeline: contracts signed on dates that
+are no period's middle (start of period, before the timeline) read inputs of their own."""
+
+
+@pytest.mark.parametrize("changes", [{}, PRICE_TIERS], ids=["contracted-share", "price-tiers"])
+def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, changes):
     model = make_model(
         {
             "timeline.end_year": 2026,
@@ -218,6 +239,7 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
                 "2025": {"total": 20_000_000},
                 "2026": {"total": 0},
             },
+            **changes,
         }
     )
     projection = project(model)
