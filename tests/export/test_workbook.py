@@ -83,21 +83,24 @@ def meta_workbook(tmp_path_factory):
 def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta_workbook):
     meta, projections, original, layout = meta_workbook
 
-    # Edit 1: leasing utilisation 0.75 -> 0.6 in the base case (one cell).
+    # Edits are chosen so that every cohort's cash flows keep an IRR that LibreOffice finds too: at
+    # market prices the late years of Meta's GB200, GB300 and Rubin cohorts can turn negative, and
+    # for such flows LibreOffice's IRR may stop at another root, or at no root at all, than the engine's.
+    # Edit 1: leasing utilisation 0.75 -> 0.9 in the base case (one cell).
     utilisation = tmp_path / "utilisation.xlsx"
     workbook = openpyxl.load_workbook(original)
     sheet, cell = layout.input_cell("leasing_utilisation", "base")
     assert workbook[sheet][cell].value == pytest.approx(0.75)
-    workbook[sheet][cell] = 0.6
+    workbook[sheet][cell] = 0.9
     workbook.save(utilisation)
 
-    # Edit 2: the servers' useful life set to 4 years in every period of the timeline (the lives
+    # Edit 2: the servers' useful life set to 6 years in every period of the timeline (the lives
     # before it, which set the 2023 vintage's opening book value, are constants of the graph).
     life = tmp_path / "life.xlsx"
     workbook = openpyxl.load_workbook(original)
     for column in range(len(meta.timeline.labels)):
         sheet, cell = layout.input_cell("useful_life_years[servers]", "base", column)
-        workbook[sheet][cell] = 4
+        workbook[sheet][cell] = 6
     workbook.save(life)
 
     # Edit 3: an opening balance: what Meta spent on other servers and network in 2022, 26 -> 20.
@@ -110,12 +113,12 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
 
     recalculated = recalculate([utilisation, life, opening], tmp_path / "out")
     before_timeline = [change for change in meta.asset_classes["servers"].life_changes if change.effective < 2024]
-    four_years = [*(c.model_dump() for c in before_timeline), {"effective": 2024.0, "useful_life_years": 4.0}]
+    six_years = [*(c.model_dump() for c in before_timeline), {"effective": 2024.0, "useful_life_years": 6.0}]
     reopened = meta.model_dump(mode="python")
     reopened["opening"]["vintages"]["2022"]["cost"]["other_servers_network"] = 20.0
     cases = {
-        utilisation: project(_changed(meta, "leasing.utilisation", 0.6)),
-        life: project(_changed(meta, "asset_classes.servers.life_changes", four_years)),
+        utilisation: project(_changed(meta, "leasing.utilisation", 0.9)),
+        life: project(_changed(meta, "asset_classes.servers.life_changes", six_years)),
         opening: project(CompanyModel.model_validate(reopened)),
     }
     for path, expected_projection in cases.items():
