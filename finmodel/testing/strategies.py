@@ -34,6 +34,7 @@ from ..schema import (
     Leasing,
     LifeChange,
     PriceCurve,
+    PriceTier,
     RunningCosts,
     Scenario,
     Timeline,
@@ -53,6 +54,7 @@ __all__ = [
     "mixes",
     "numbers",
     "price_curves",
+    "price_tiers",
     "scenarios",
 ]
 
@@ -70,7 +72,8 @@ SCENARIO_PATHS = (
     "asset_classes.servers.useful_life_years",
     "asset_classes.servers.salvage_fraction",
 )
-"""Value fields a generated scenario overrides (present in every generated model, none structural)."""
+"""Value fields a generated scenario overrides (none structural); a model sold through price tiers has a
+tier's ``price_ratio`` in place of ``contracted_share``."""
 
 
 def numbers(
@@ -109,18 +112,47 @@ def mixes(draw: st.DrawFn, names: Sequence[str], *, all_positive: bool = False) 
 
 @st.composite
 def price_curves(draw: st.DrawFn, *, first_year: int = 2023) -> PriceCurve:
-    """A rental price path: dated points in chronological order, or a launch price with yearly declines."""
+    """A rental price path: dated points in chronological order, a launch price with yearly declines,
+    or prices by age since launch; the last two continuous or stepped."""
     price = numbers(PriceCurve, "launch_price_usd_per_hour", (0.1, 20))
     declines = numbers(PriceCurve, "annual_declines", (0, 0.6))
-    if draw(st.booleans()):
+    after = numbers(PriceCurve, "decline_after_last_point", (0, 0.6))
+    form = draw(st.sampled_from(["launch", "points", "by_age"]))
+    if form == "launch":
         return PriceCurve(
-            launch_price_usd_per_hour=draw(price), annual_declines=tuple(draw(st.lists(declines, max_size=3)))
+            launch_price_usd_per_hour=draw(price),
+            annual_declines=tuple(draw(st.lists(declines, max_size=3))),
+            stepped=draw(st.booleans()),
+        )
+    if form == "by_age":
+        ages = sorted(draw(st.sets(st.sampled_from([0, 0.5, 1, 2, 3, 5]), min_size=1, max_size=4)))
+        return PriceCurve(
+            by_age={age: draw(price) for age in ages}, decline_after_last_point=draw(after), stepped=draw(st.booleans())
         )
     months = sorted(draw(st.sets(st.integers(0, 6 * 12 - 1), min_size=1, max_size=3)))
     points = {_date_label(first_year + month // 12, month % 12 + 1): draw(price) for month in months}
-    return PriceCurve(
-        points=points, decline_after_last_point=draw(numbers(PriceCurve, "decline_after_last_point", (0, 0.6)))
-    )
+    return PriceCurve(points=points, decline_after_last_point=draw(after))
+
+
+TIER_NAMES = ("on_demand", "reserved_1y", "reserved_3y")
+"""Names of generated price tiers."""
+
+
+@st.composite
+def price_tiers(draw: st.DrawFn) -> dict[str, PriceTier]:
+    """One to three price tiers whose shares sum to one, each at the contract or spot curve, at a
+    ratio to it, re-priced every period or held for a whole number of years."""
+    names = draw(st.lists(st.sampled_from(TIER_NAMES), min_size=1, unique=True))
+    shares = draw(mixes(names, all_positive=True))
+    return {
+        name: PriceTier(
+            share=shares[name],
+            price=draw(st.sampled_from(["contract", "spot"])),
+            price_ratio=draw(numbers(PriceTier, "price_ratio", (0.5, 1.5))),
+            term_years=draw(st.sampled_from([0, 1, 2, 3])),
+        )
+        for name in names
+    }
 
 
 def _date_label(year: int, month: int) -> str:
@@ -224,12 +256,15 @@ def capex_plans(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, max_scenarios: int = 2) -> dict[str, Scenario]:
-    """Up to ``max_scenarios`` named scenarios overriding value fields (:data:`SCENARIO_PATHS`) within their ranges."""
+def scenarios(
+    draw: st.DrawFn, *, max_scenarios: int = 2, value_paths: Sequence[str] = SCENARIO_PATHS
+) -> dict[str, Scenario]:
+    """Up to ``max_scenarios`` named scenarios overriding value fields (:data:`SCENARIO_PATHS`, or
+    ``value_paths``: a tier's ``leasing.tiers.<name>.price_ratio`` too) within their ranges."""
     names = draw(st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=8), unique=True, max_size=max_scenarios))
     result = {}
     for name in names:
-        paths = draw(st.lists(st.sampled_from(SCENARIO_PATHS), min_size=1, max_size=3, unique=True))
+        paths = draw(st.lists(st.sampled_from(list(value_paths)), min_size=1, max_size=3, unique=True))
         overrides = {path: draw(_value_at(path)) for path in paths}
         result[f"{name} case"] = Scenario(description=f"generated: {', '.join(paths)}", overrides=overrides)
     return result
@@ -244,6 +279,8 @@ def _value_at(path: str) -> st.SearchStrategy[float]:
         "asset_classes": AssetClass,
     }
     block, field = path.split(".")[0], path.split(".")[-1]
+    if field == "price_ratio":
+        return numbers(PriceTier, field, (0.5, 1.5))
     practical = (1.0, 8.0) if field == "useful_life_years" else (0.0, 0.3) if field == "salvage_fraction" else None
     return numbers(blocks[block], field, practical)
 
@@ -320,6 +357,11 @@ def _company_models(
                 )
             )
         )
+    tiers = draw(st.none() | price_tiers())
+    pricing = {"contracted_share": draw(numbers(Leasing, "contracted_share"))} if tiers is None else {"tiers": tiers}
+    value_paths = list(SCENARIO_PATHS)
+    if tiers is not None:
+        value_paths[value_paths.index("leasing.contracted_share")] = f"leasing.tiers.{next(iter(tiers))}.price_ratio"
     data: dict[str, Any] = {
         "schema_version": 1,
         "company": company,
@@ -338,7 +380,7 @@ def _company_models(
         "allocation": tuple(rules),
         "leasing": {
             "prices": {name: GenerationPricing(contract=draw(price_curves())) for name in names if draw(st.booleans())},
-            "contracted_share": draw(numbers(Leasing, "contracted_share")),
+            **pricing,
             "utilisation": draw(st.just(0.0) | numbers(Leasing, "utilisation")),
         },
         "internal": {
@@ -363,7 +405,7 @@ def _company_models(
             "debt_interest_rate": draw(numbers(Financing, "debt_interest_rate", (0, 0.2))),
             "debt_amortisation_years": draw(numbers(Financing, "debt_amortisation_years", (1, 20))),
         },
-        "scenarios": draw(scenarios(max_scenarios=max_scenarios)),
+        "scenarios": draw(scenarios(max_scenarios=max_scenarios, value_paths=value_paths)),
     }
     for block in fixed:
         if block not in ("timeline", "gpus", "asset_classes"):
