@@ -61,6 +61,13 @@ def vintage_dates(model: CompanyModel) -> list[tuple[str, int | None, float]]:
     return [*opening, *bought]
 
 
+def buys(model: CompanyModel, label: str, column: int | None, generation: str) -> bool:
+    """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
+    if column is not None:
+        return model.capex_shares()[column].gpu_mix.get(generation, 0.0) > 0
+    return (model.opening.vintages[label].gpu_mix or {}).get(generation, 0.0) > 0
+
+
 def middles(model: CompanyModel) -> tuple[float, ...]:
     """The middle of each period, where a period's market price is read."""
     timeline = model.timeline
@@ -187,7 +194,7 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
     for generation in model.generations_in_fleet():
         life = model.gpus[generation].physical_life_years
         for label, column, in_service in vintage_dates(model):
-            if column is None and not (model.opening.vintages[label].gpu_mix or {}).get(generation, 0.0) > 0:
+            if not buys(model, label, column, generation):
                 continue
             for t, middle in enumerate(middles(model)):
                 alive = max(0.0, timeline.starts[t] - in_service) < life - 1e-9

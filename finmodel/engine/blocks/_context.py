@@ -16,7 +16,7 @@ from ...schema import CompanyModel
 from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
-from .._prices import vintage_dates
+from .._prices import buys, vintage_dates
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -128,9 +128,7 @@ class Context:
 
     def buys(self, vintage: Vintage, generation: str) -> bool:
         """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
-        if vintage.column is not None:
-            return self.model.capex_shares()[vintage.column].gpu_mix.get(generation, 0.0) > 0
-        return (self.model.opening.vintages[vintage.label].gpu_mix or {}).get(generation, 0.0) > 0
+        return buys(self.model, vintage.label, vintage.column, generation)
 
     def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage are in service when ``column`` begins (structural)."""

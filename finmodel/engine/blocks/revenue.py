@@ -166,10 +166,11 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
 
 
 def _by_vintage(ctx: Context, g: str) -> Expr:
-    """Leasing revenue as Σ over vintages of their hours billed × their price under the contracts they signed."""
+    """Leasing revenue as Σ over the vintages that bought the generation of their hours billed × their
+    price under the contracts they signed."""
     revenue = []
     for vintage in ctx.vintages:
-        if not holds(ctx, g, vintage):
+        if not ctx.buys(vintage, g):
             continue
 
         def hours(t: int, vintage: Vintage = vintage) -> Expr:
