@@ -197,7 +197,8 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
             if not buys(model, label, column, generation):
                 continue
             for t, middle in enumerate(middles(model)):
-                alive = max(0.0, timeline.starts[t] - in_service) < life - 1e-9
+                # As Context.alive, loosened by a hair: at worst an input no formula reads, never one missing.
+                alive = max(0.0, timeline.starts[t] - in_service) < life + 1e-6
                 if (column is None or t >= column) and alive:
                     for curve, term in terms(model):
                         needed.setdefault((generation, curve), set()).add(signing_date(in_service, middle, term))
@@ -210,7 +211,7 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
         available = model.gpus[generation].available_from
         for when in sorted(dates):
             reference = signed_price(model, curve, generation, when)
-            if reference.at is None:
+            if reference.at is None and reference.row not in result.rows:  # one input per date label
                 result.add(
                     signed_key(curve, generation, when),
                     "scalar",
