@@ -24,9 +24,10 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
-FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml"]
+FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml", ROOT / "tests" / "fixtures" / "price_tiers.yaml"]
 """Models made for the tests, proven like the shipped ones: opening balances as gross cost and
-accumulated depreciation, the impairment test (features the shipped models do not use)."""
+accumulated depreciation, the impairment test, price tiers with terms (features the shipped models
+do not all use)."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",
@@ -85,21 +86,24 @@ def meta_workbook(tmp_path_factory):
 def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta_workbook):
     meta, projections, original, layout = meta_workbook
 
-    # Edit 1: leasing utilisation 0.75 -> 0.6 in the base case (one cell).
+    # Edits are chosen so that every cohort's cash flows keep an IRR that LibreOffice finds too: at
+    # market prices the late years of Meta's GB200, GB300 and Rubin cohorts can turn negative, and
+    # for such flows LibreOffice's IRR may stop at another root, or at no root at all, than the engine's.
+    # Edit 1: leasing utilisation 0.75 -> 0.9 in the base case (one cell).
     utilisation = tmp_path / "utilisation.xlsx"
     workbook = openpyxl.load_workbook(original)
     sheet, cell = layout.input_cell("leasing_utilisation", "base")
     assert workbook[sheet][cell].value == pytest.approx(0.75)
-    workbook[sheet][cell] = 0.6
+    workbook[sheet][cell] = 0.9
     workbook.save(utilisation)
 
-    # Edit 2: the servers' useful life set to 4 years in every period projected, run-off included
+    # Edit 2: the servers' useful life set to 6 years in every period projected, run-off included
     # (the lives before it, which set the 2023 vintage's opening book value, are constants of the graph).
     life = tmp_path / "life.xlsx"
     workbook = openpyxl.load_workbook(original)
     for column in range(len(meta.projected_labels)):
         sheet, cell = layout.input_cell("useful_life_years[servers]", "base", column)
-        workbook[sheet][cell] = 4
+        workbook[sheet][cell] = 6
     workbook.save(life)
 
     # Edit 3: an opening balance: what Meta spent on other servers and network in 2022, 26 -> 20.
@@ -112,12 +116,12 @@ def test_editing_assumption_cells_recomputes_to_the_changed_model(tmp_path, meta
 
     recalculated = recalculate([utilisation, life, opening], tmp_path / "out")
     before_timeline = [change for change in meta.asset_classes["servers"].life_changes if change.effective < 2024]
-    four_years = [*(c.model_dump() for c in before_timeline), {"effective": 2024.0, "useful_life_years": 4.0}]
+    six_years = [*(c.model_dump() for c in before_timeline), {"effective": 2024.0, "useful_life_years": 6.0}]
     reopened = meta.model_dump(mode="python")
     reopened["opening"]["vintages"]["2022"]["cost"]["other_servers_network"] = 20.0
     cases = {
-        utilisation: project(_changed(meta, "leasing.utilisation", 0.6)),
-        life: project(_changed(meta, "asset_classes.servers.life_changes", four_years)),
+        utilisation: project(_changed(meta, "leasing.utilisation", 0.9)),
+        life: project(_changed(meta, "asset_classes.servers.life_changes", six_years)),
         opening: project(CompanyModel.model_validate(reopened)),
     }
     for path, expected_projection in cases.items():
@@ -230,8 +234,28 @@ LIFECYCLE = {
 """An opening balance as gross and accumulated, and the impairment test, for the small model."""
 
 
-@pytest.mark.parametrize("lifecycle", [{}, LIFECYCLE], ids=["plain", "balance-and-impairment"])
-def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, lifecycle):
+PRICE_TIERS = {
+    "gpus.X1.available_from": 2022,
+    "opening.vintages": {"2023": {"cost": {"servers": 8_000_000}, "gpu_mix": {"X1": 1.0}}},
+    "leasing.contracted_share": None,
+    "leasing.prices.X1": {
+        "contract": {"by_age": {0: 10.0, 1: 8.0, 3: 5.0}, "stepped": True, "decline_after_last_point": 0.2},
+        "spot": {"launch_price_usd_per_hour": 12.0, "annual_declines": [0.3, 0.2], "stepped": True},
+    },
+    "leasing.tiers": {
+        "on_demand": {"share": 0.2, "price": "spot", "price_ratio": 1.2},
+        "reserved_1y": {"share": 0.3, "price": "contract", "term_years": 1},
+        "reserved_3y": {"share": 0.5, "price": "contract", "price_ratio": 0.85, "term_years": 3},
+    },
+}
+"""Three price tiers with terms and a vintage bought before the timeline: contracts signed on dates that
+are no period's middle (start of period, before the timeline) read inputs of their own."""
+
+
+@pytest.mark.parametrize(
+    "changes", [{}, LIFECYCLE, PRICE_TIERS], ids=["plain", "balance-and-impairment", "price-tiers"]
+)
+def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, changes):
     model = make_model(
         {
             "timeline.end_year": 2026,
@@ -240,7 +264,7 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
                 "2025": {"total": 20_000_000},
                 "2026": {"total": 0},
             },
-            **lifecycle,
+            **changes,
         }
     )
     projection = project(model)
@@ -263,5 +287,5 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
         assert float(actual) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, cell)
         checked += 1
     assert checked == sum(isinstance(v, float) for v in expected.values()) > 300
-    if lifecycle:
+    if changes is LIFECYCLE:
         assert projection.line_items["impairment"].max() > 0
