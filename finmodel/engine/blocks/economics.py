@@ -20,7 +20,7 @@ from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context, Vintage
 from ._pricing import has_contracts
-from .depreciation import alive_share, generation_weight
+from .depreciation import alive_share, leased_part
 from .fleet import holds, units_in_service
 
 
@@ -126,14 +126,7 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         ctx.add(
             Key(item, generation=g),
-            [
-                ctx.over(
-                    term(ctx, vintage, t) * weight * ctx.share(g, vintage, t, "leasing")
-                    for vintage in ctx.vintages
-                    if (weight := generation_weight(ctx, g, vintage, t)) is not None
-                )
-                for t in range(ctx.count)
-            ],
+            leased_part(ctx, g, lambda vintage, t, term=term: term(ctx, vintage, t)),
             label=label,
             unit=m,
             schedule=schedule,

@@ -7,7 +7,7 @@ from .._ir import Const, Expr, Ref, if_, lt, maximum, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
-from .depreciation import generation_weight
+from .depreciation import leased_part
 from .fleet import holds, unit_cost, units_in_service
 
 
@@ -86,14 +86,7 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         ctx.add(
             Key(item, generation=g),
-            [
-                ctx.over(
-                    Key(source, vintage=vintage.label).ref() * weight * ctx.share(g, vintage, t, "leasing")
-                    for vintage in ctx.vintages
-                    if (weight := generation_weight(ctx, g, vintage, t)) is not None
-                )
-                for t in range(ctx.count)
-            ],
+            leased_part(ctx, g, lambda vintage, t, source=source: Key(source, vintage=vintage.label).ref()),
             label=label,
             unit=m,
             schedule=schedule,
