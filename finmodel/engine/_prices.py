@@ -19,6 +19,7 @@ two middles, as under ``start_of_period``) has an input of its own computed from
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..schema import CONTRACT_TIER, SPOT_TIER, CompanyModel
@@ -59,12 +60,18 @@ def vintage_dates(model: CompanyModel) -> list[tuple[str, int | None, float]]:
     return [*opening, *bought]
 
 
-def buys(model: CompanyModel, label: str, column: int | None, generation: str) -> bool:
-    """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
-    if column is not None:
-        return model.capex_shares()[column].gpu_mix.get(generation, 0.0) > 0
-    mix = model.opening.gpu_mix_in(label)
-    return mix is not None and mix[0].get(generation, 0.0) > 0
+def bought_generations(model: CompanyModel) -> dict[str, frozenset[str]]:
+    """By vintage label, the generations it bought any of (structural: GPU mixes are fixed per graph)."""
+    shares = model.capex_shares()
+    bought = {}
+    for label, column, _ in vintage_dates(model):
+        if column is not None:
+            mix = shares[column].gpu_mix
+        else:
+            found = model.opening.gpu_mix_in(label)
+            mix = found[0] if found is not None else {}
+        bought[label] = frozenset(g for g, share in mix.items() if share > 0)
+    return bought
 
 
 def middles(model: CompanyModel) -> tuple[float, ...]:
@@ -79,9 +86,10 @@ def signing_date(in_service: float, at: float, term: int) -> float:
     return in_service + term * math.floor((at - in_service) / term + ON_A_DATE)
 
 
-def signed_price(model: CompanyModel, curve: str, generation: str, when: float) -> Ref:
-    """The market price on a signing date: the market row's cell of the period it is the middle of, else its input."""
-    for column, middle in enumerate(middles(model)):
+def signed_price(period_middles: Sequence[float], curve: str, generation: str, when: float) -> Ref:
+    """The market price on a signing date: the market row's cell of the period it is the middle of (of
+    ``period_middles``, see :func:`middles`), else its input."""
+    for column, middle in enumerate(period_middles):
         if abs(middle - when) < ON_A_DATE:
             return market_key(curve, generation).ref(at=column)
     return signed_key(curve, generation, when).ref()
@@ -190,12 +198,14 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
         return
     timeline = model.projected_timeline
     needed: dict[tuple[str, str], set[float]] = {}
+    bought = bought_generations(model)
+    period_middles = middles(model)
     for generation in model.generations_in_fleet():
         life = model.gpus[generation].physical_life_years
         for label, column, in_service in vintage_dates(model):
-            if not buys(model, label, column, generation):
+            if generation not in bought[label]:
                 continue
-            for t, middle in enumerate(middles(model)):
+            for t, middle in enumerate(period_middles):
                 # As Context.alive, loosened by a hair: at worst an input no formula reads, never one missing.
                 alive = max(0.0, timeline.starts[t] - in_service) < life + 1e-6
                 if (column is None or t >= column) and alive:
@@ -209,7 +219,7 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
         market = pricing.contract if curve == CONTRACT_TIER else pricing.spot_curve
         available = model.gpus[generation].available_from
         for when in sorted(dates):
-            reference = signed_price(model, curve, generation, when)
+            reference = signed_price(period_middles, curve, generation, when)
             if reference.at is None and reference.row not in result.rows:  # one input per date label
                 result.add(
                     signed_key(curve, generation, when),

@@ -16,7 +16,7 @@ from ...schema import CompanyModel
 from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
-from .._prices import buys, vintage_dates
+from .._prices import bought_generations, middles, vintage_dates
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -53,6 +53,8 @@ class Context:
         self.declared_count = len(self.model.timeline.labels)
         """Periods of the declared timeline; the rest are run-off (no new CapEx)."""
         self.starts = timeline.starts
+        self.middles = middles(self.model)
+        """The middle of each period, where market prices are read."""
         self.step = timeline.period_years
         self.first_fraction = timeline.first_period_fraction
         self.hours = HOURS_PER_YEAR * self.step
@@ -68,6 +70,7 @@ class Context:
         """AI assets shared by all capacity (buildings, land): attributed to leasing by its share of IT power."""
         self.non_ai_classes = [c for c, a in assets.items() if a.scope == "other"]
         self.vintages = self._vintages()
+        self._bought = bought_generations(self.model)
         self.graph = Graph()
         self.graph.add_axis(Axis("period", self.periods))
         self.graph.add_axis(Axis("scalar", ("value",)))
@@ -132,7 +135,7 @@ class Context:
 
     def buys(self, vintage: Vintage, generation: str) -> bool:
         """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
-        return buys(self.model, vintage.label, vintage.column, generation)
+        return generation in self._bought[vintage.label]
 
     def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage are in service when ``column`` begins (structural)."""

@@ -60,7 +60,7 @@ def vintage_price(ctx: Context, generation: str, vintage: Vintage, column: int) 
         if tier.term == 0:
             return market_key(tier.curve, generation).ref()
         signed = signing_date(vintage.in_service, middle, tier.term)
-        return signed_price(ctx.model, tier.curve, generation, signed)
+        return signed_price(ctx.middles, tier.curve, generation, signed)
 
     return total(tier.weighted(read(tier)) for tier in tiers(ctx))
 
@@ -73,6 +73,6 @@ def cohort_prices(ctx: Context, generation: str, start: float, years: int) -> li
     def read(tier: Tier, k: int) -> Expr:
         if tier.term == 0:
             return cohort_key(tier.curve, generation).ref()
-        return signed_price(ctx.model, tier.curve, generation, start + tier.term * ((k - 1) // tier.term))
+        return signed_price(ctx.middles, tier.curve, generation, start + tier.term * ((k - 1) // tier.term))
 
     return [Const(0.0)] + [total(tier.weighted(read(tier, k)) for tier in tiers(ctx)) for k in range(1, years + 1)]
