@@ -235,7 +235,7 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
     VerdictTest(
         "coverage",
         "Coverage",
-        "revenue within the economic life ÷ operating cost and economic depreciation, present values",
+        "revenue within the economic life ÷ operating cost, market value lost and building charge, present values",
         "x",
         "≥",
         "revenue",
@@ -245,7 +245,7 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
     VerdictTest(
         "economic profit",
         "Economic profit",
-        "NOPAT at economic depreciation less the hurdle on capital at economic value, present value",
+        "NOPAT on economic terms less the hurdle on leased accelerators at market value, present value",
         "money",
         ">",
         "NOPAT",

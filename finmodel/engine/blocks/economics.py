@@ -2,9 +2,12 @@
 
 - Revenue counts only from units within their economic life: past it a unit is obsolete and
   earns nothing the verdict relies on (so a shorter economic life can never flatter the result).
-- Leased accelerators are depreciated straight line over the economic life, and charged the
-  hurdle on their economic value (cost written down the same way to salvage) when a period begins
-  (for a purchase, the share of the period in service × its cost).
+- Leased accelerators are charged what they are worth to a buyer: the market value they lose while
+  leased (the catalogue's resale curve, else straight line to nothing over the physical life) and
+  the hurdle on their market value when a period begins (for a purchase, the share of the period in
+  service × its cost). Capacity moved to leasing at any age thus enters at its market value then,
+  whatever its book value. The economic life only sets how long a unit earns, so it can never make
+  leasing's costs smaller.
 - Buildings and land are charged as a rent per leased accelerator: their cost per accelerator
   recovered at the hurdle over their economic life (land earns the hurdle), so a building left
   half-empty in the run-off does not load the leased units.
@@ -20,7 +23,6 @@ from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context, Vintage
 from ._pricing import has_contracts
-from .depreciation import alive_share, leased_part
 from .fleet import holds, units_in_service
 
 
@@ -121,12 +123,23 @@ def _generation(ctx: Context, g: str) -> None:
         schedule=schedule,
     )
     for item, term, label in (
-        ("leasing_economic_depreciation", _accelerator_economic_depreciation, f"Economic depreciation of leased {g}"),
-        ("leasing_economic_capital", _accelerator_economic_value, f"Capital in leased {g} at economic value"),
+        (
+            "leasing_economic_depreciation",
+            _market_value_lost,
+            f"Market value lost by leased {g} (resale curve, else straight line over the physical life)",
+        ),
+        ("leasing_economic_capital", _market_value, f"Leased {g} at market value when the period begins"),
     ):
         ctx.add(
             Key(item, generation=g),
-            leased_part(ctx, g, lambda vintage, t, term=term: term(ctx, vintage, t)),
+            [
+                ctx.over(
+                    _generation_cost(ctx, vintage, g) * term(ctx, g, vintage, t) * ctx.share(g, vintage, t, "leasing")
+                    for vintage in ctx.vintages
+                    if ctx.buys(vintage, g) and t >= vintage.first_column and ctx.alive(g, vintage, t)
+                )
+                for t in range(ctx.count)
+            ],
             label=label,
             unit=m,
             schedule=schedule,
@@ -179,34 +192,38 @@ def _earning_share(ctx: Context, vintage: Vintage, t: int) -> Expr:
     return maximum(0, minimum(1, (life - ctx.age_at_start(vintage, t)) / span))
 
 
-def _accelerator_economic_depreciation(ctx: Context, vintage: Vintage, t: int) -> Expr:
-    return ctx.over(
-        Key("economic_depreciation", asset_class=c, vintage=vintage.label)
-        for c in ctx.accelerator_classes
-        if ctx.cost(vintage, c) is not None
-    )
+def _generation_cost(ctx: Context, vintage: Vintage, g: str) -> Expr:
+    """What a vintage spent on ``g``: its accelerator classes' cost × ``g``'s share of it."""
+    cost = ctx.over(c for c in (ctx.cost(vintage, c) for c in ctx.accelerator_classes) if c is not None)
+    return cost * ctx.gpu_mix(vintage, g)
 
 
-def _accelerator_economic_value(ctx: Context, vintage: Vintage, t: int) -> Expr:
-    return ctx.over(_economic_value(ctx, c, vintage, t) for c in ctx.accelerator_classes)
+def market_share(ctx: Context, g: str, age: float) -> float:
+    """Market value of a unit of ``g`` at an age, as a share of its cost when bought: the catalogue's resale
+    curve (from 1 when new to its first point), else straight line to nothing over the physical life."""
+    gpu = ctx.model.gpus[g]
+    if not gpu.resale_value:
+        return max(0.0, 1 - age / gpu.physical_life_years)
+    first = min(gpu.resale_value, key=lambda point: point.age_years)
+    if age < first.age_years:
+        return 1 + (first.share_of_cost - 1) * age / first.age_years
+    return gpu.resale_share_at(age)
 
 
-def _economic_value(ctx: Context, c: str, vintage: Vintage, t: int) -> Expr:
-    """Economic value of a class's vintage when period ``t`` begins (units in service only)."""
-    cost = ctx.cost(vintage, c)
-    if cost is None or t < vintage.first_column:
-        return Const(0.0)
+def _market_value(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
+    """Share of cost a unit of the vintage is worth when ``t`` begins (in the period it is bought: the part
+    of the period it is in service × its cost, as for book capital)."""
     if t == vintage.column:
-        return ctx.first_fraction * cost
-    asset = ctx.model.asset_classes[c]
-    if asset.method == "none":
-        return cost
-    salvage = Key("salvage_fraction", asset_class=c).ref()
-    life = Key("economic_life_years", asset_class=c).ref()
-    remaining = maximum(0, 1 - ctx.age_at_start(vintage, t) / life)
-    value = cost * (salvage + (1 - salvage) * remaining)
-    alive = alive_share(ctx, vintage, t) if c in ctx.accelerator_classes else None
-    return value if alive is None else value * alive
+        return Const(ctx.first_fraction)
+    return Const(market_share(ctx, g, ctx.age_at_start(vintage, t)))
+
+
+def _market_value_lost(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
+    """Share of cost a unit loses in ``t``: from its value when the period begins (or new) to its value when
+    it ends, or when it retires (its resale value then is recovered as proceeds)."""
+    start = 0.0 if t == vintage.column else ctx.age_at_start(vintage, t)
+    end = min(ctx.age_at_start(vintage, t) + ctx.years_in_service(vintage, t), ctx.model.gpus[g].physical_life_years)
+    return Const(market_share(ctx, g, start) - market_share(ctx, g, end))
 
 
 def _capacity(ctx: Context) -> None:

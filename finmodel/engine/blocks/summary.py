@@ -44,7 +44,7 @@ def define(ctx: Context) -> None:
     ctx.add_summary(
         "horizon_leasing_economic_profit",
         Ref("pv_leasing_economic_value_added"),
-        label="Leasing economic profit (present value, economic depreciation, capital at economic value)",
+        label="Leasing economic profit (present value; market value lost, capital at market value)",
         unit=ctx.money,
     )
     ctx.add_summary(
@@ -53,7 +53,7 @@ def define(ctx: Context) -> None:
             Ref("pv_leasing_economic_revenue"),
             Ref("pv_leasing_operating_cost") + Ref("pv_leasing_economic_depreciation"),
         ),
-        label="Leasing revenue within the economic life / operating cost and economic depreciation (present values)",
+        label="Leasing revenue within the economic life / operating cost, market value lost and building charge (PV)",
         unit="x",
     )
     ctx.add_summary(

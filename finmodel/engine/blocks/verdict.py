@@ -3,9 +3,9 @@ live), their thresholds, the labels and the words that explain each test. Every 
 economic terms, over the horizon and the run-off that follows each cohort to retirement, with
 present values at the hurdle (see :mod:`.economics`):
 
-1. coverage — leasing revenue ÷ (its operating cost + economic depreciation) ≥ ``min_coverage``;
-2. economic profit — leasing NOPAT at economic depreciation less the hurdle on capital at economic
-   value > ``min_economic_profit``;
+1. coverage — leasing revenue ÷ (its operating cost + market value lost + building charge) ≥ ``min_coverage``;
+2. economic profit — leasing NOPAT on economic terms less the hurdle on leased accelerators at
+   market value > ``min_economic_profit``;
 3. cohort NPV — a share ≥ ``min_positive_npv_share`` of leasing revenue comes from generations
    whose accelerator, leased over its economic life, has NPV > 0;
 4. materiality — the leased share of AI capacity (H100-equivalent units) ≥ ``min_leasing_share``.
@@ -62,13 +62,13 @@ def define(ctx: Context) -> None:
     ctx.add_summary(
         "verdict_coverage_passed",
         _flag(all_of(ge(Ref("horizon_coverage"), Ref("min_coverage")), gt(leased, 0))),
-        label="Test: leasing revenue covers its operating cost and economic depreciation",
+        label="Test: leasing revenue covers its operating cost, market value lost and building charge",
         unit="flag",
     )
     ctx.add_summary(
         "verdict_economic_profit_passed",
         _flag(all_of(gt(Ref("horizon_leasing_economic_profit"), Ref("min_economic_profit")), gt(leased, 0))),
-        label="Test: leasing earns more than the hurdle on its capital at economic value",
+        label="Test: leasing earns more than the hurdle on its accelerators at market value",
         unit="flag",
     )
     by_generation = [Key("horizon_leasing_revenue", generation=g).ref() for g in ctx.cohort_generations]
@@ -132,14 +132,14 @@ def reasons(read: Read, generations: tuple[str, ...], money: str) -> tuple[Reaso
             coverage,
             minimum,
             f"leasing revenue ({revenue:,.2f} {money} over the horizon and run-off) is {coverage:.2f}x its operating "
-            f"cost and economic depreciation in present value (needs {minimum:.2f}x)",
+            f"cost, market value lost and building charge in present value (needs {minimum:.2f}x)",
         ),
         Reason(
             "economic profit",
             passed("economic_profit"),
             profit,
             min_profit,
-            f"leasing NOPAT at economic depreciation less a {read('hurdle_rate'):.1%} charge on capital at economic "
+            f"leasing NOPAT on economic terms less a {read('hurdle_rate'):.1%} charge on leased accelerators at market "
             f"value has a present value of {profit:,.2f} {money} (needs more than {min_profit:,.2f})",
         ),
         Reason(
