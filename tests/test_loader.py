@@ -896,10 +896,10 @@ def test_whole_numbers_are_still_numbers(tmp_path: Path) -> None:
 
 def test_dated_prices_out_of_order_are_refused_at_the_point(tmp_path: Path) -> None:
     prices = (
-        "leasing:\n  prices:\n    H100:\n      contract:\n        points:\n"
+        "  prices:\n    H100:\n      contract:\n        points:\n"
         "          2024-05: 4.25\n          2025-10: 1.70\n          2025-06: 2.10\n          2026-03: 2.35\n"
     )
-    text = replace_once(META_TEXT, "leasing:\n  prices:\n", prices)  # beside meta.yaml's own MTIA_v2 prices
+    text = replace_once(META_TEXT, "  prices:\n", prices)  # beside meta.yaml's own MTIA_v2 prices
     problem = only_problem(write_model(tmp_path, text))
     assert (problem.path, problem.line, problem.column) == (
         "leasing.prices.H100.contract.points.2025-06",

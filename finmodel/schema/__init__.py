@@ -1,9 +1,7 @@
 """The model language: frozen pydantic objects that a YAML model file becomes."""
 
 from ._blocks import (
-    CONTRACT_TIER,
     MONEY_UNITS,
-    SPOT_TIER,
     USES,
     AgeBand,
     AllocationRule,
@@ -12,10 +10,7 @@ from ._blocks import (
     CapexPeriod,
     Company,
     Financing,
-    InternalUse,
-    Leasing,
     LifeChange,
-    PriceTier,
     Provenance,
     RunningCosts,
     Scenario,
@@ -25,6 +20,7 @@ from ._blocks import (
 from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
 from ._history import Opening, OpeningBalance, OpeningVintage, ReportedSeries, ResalePoint
 from ._jsonschema import model_file_schema
+from ._leasing import CONTRACT_TIER, SPOT_TIER, InternalUse, Leasing, PriceTier
 from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems
 from ._suggest import closest

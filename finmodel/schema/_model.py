@@ -17,8 +17,6 @@ from ._blocks import (
     Capex,
     Company,
     Financing,
-    InternalUse,
-    Leasing,
     PathKey,
     Provenance,
     RunningCosts,
@@ -28,6 +26,7 @@ from ._blocks import (
 )
 from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries, balance_problems
+from ._leasing import InternalUse, Leasing
 from ._suggest import closest
 from ._types import (
     BASE_SCENARIO,
