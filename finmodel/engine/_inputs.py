@@ -105,18 +105,18 @@ def resolve(model: CompanyModel) -> Assumptions:
     generations = model.generations_in_fleet()
     growth_in_force, growth_from = 0.0, None
     total_paths, growth_paths = [], []
-    for index, label in enumerate(labels):
+    for column, label in enumerate(labels):
         period = model.capex.by_period.get(label)
         if label in model.capex.growth_per_year:
             growth_in_force, growth_from = model.capex.growth_per_year[label], label
         total = period.total if period is not None else None
-        if index >= declared:
+        if column >= declared:
             total = 0.0
         reported.append(total or 0.0)
         is_reported.append(1.0 if total is not None else 0.0)
         total_paths.append(
             "timeline.runoff_years"
-            if index >= declared
+            if column >= declared
             else f"capex.by_period.{label}.total"
             if total is not None
             else "capex.growth_per_year"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .._ir import Const, Expr, Ref, if_, lt, maximum, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
-from ._context import Context
+from ._context import Context, Vintage
 from .depreciation import leased_part
 from .fleet import holds, unit_cost, units_in_service
 
@@ -84,9 +84,13 @@ def _generation(ctx: Context, g: str) -> None:
         ("leasing_depreciation", "accelerator_depreciation", f"Depreciation of leased {g}"),
         ("leasing_capital", "accelerator_capital", f"Capital employed in leased {g}"),
     ):
+
+        def vintage_row(vintage: Vintage, t: int, source: str = source) -> Expr:
+            return Key(source, vintage=vintage.label).ref()
+
         ctx.add(
             Key(item, generation=g),
-            leased_part(ctx, g, lambda vintage, t, source=source: Key(source, vintage=vintage.label).ref()),
+            leased_part(ctx, g, vintage_row),
             label=label,
             unit=m,
             schedule=schedule,
