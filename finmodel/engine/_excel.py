@@ -55,7 +55,10 @@ class _Printer:
             rate = self.text(expr.rate, column)
             return f"NPV({rate},{self.cell_range(expr.row, expr.first, expr.last)})"
         if isinstance(expr, Irr):
-            return f"IFERROR(IRR({self.cell_range(expr.row, expr.first, expr.last)}),-1)"
+            # Excel and LibreOffice iterate from a guess of 10% and can miss a deeply negative root that
+            # numpy-financial finds; a second start at -50% catches it before "no IRR" (-1).
+            flows = self.cell_range(expr.row, expr.first, expr.last)
+            return f"IFERROR(IRR({flows}),IFERROR(IRR({flows},-0.5),-1))"
         if isinstance(expr, Op):
             return self._op(expr, column)
         raise TypeError(f"unknown expression node {type(expr).__name__}")

@@ -114,7 +114,6 @@ def resolve_history(result: Assumptions) -> None:
             path=f"asset_classes.{asset_class}.life_changes.{index}.share",
         )
 
-    tested = any(asset.impairment_test == "market_value" for asset in model.asset_classes.values())
     for generation in model.generations_in_fleet():
         gpu = model.gpus[generation]
         add(
@@ -125,7 +124,7 @@ def resolve_history(result: Assumptions) -> None:
             unit="share of cost",
             path=f"gpus.{generation}.resale_value",
         )
-        for index, point in enumerate(gpu.resale_value if tested else ()):
+        for index, point in enumerate(gpu.resale_value):
             add(
                 resale_point(generation, index),
                 "scalar",
@@ -165,5 +164,6 @@ def resolve_history(result: Assumptions) -> None:
 
 
 def resale_point(generation: str, index: int) -> Key:
-    """The input holding point ``index`` of a generation's resale value curve (read by the impairment test)."""
+    """The input holding point ``index`` of a generation's resale value curve (read by the impairment test
+    and by the verdict's market value of leased accelerators)."""
     return Key("resale_value_share", generation=generation, band=f"point{index + 1}")

@@ -124,7 +124,7 @@ class Irr(Expr):
     """Internal rate of return of columns ``first..last`` of ``row``.
 
     Where no rate exists (the flows never recover the outlay) the value is ``-1`` (−100%),
-    written in Excel as ``IFERROR(IRR(range),-1)``.
+    written in Excel as ``IFERROR(IRR(range),IFERROR(IRR(range,-0.5),-1))`` (a second start for deep losses).
     """
 
     row: str

@@ -130,7 +130,7 @@ def excel_npv(rate: Array, flows: Array) -> Array:
 
 
 def irr_or_minus_one(flows: Array) -> float:
-    """numpy-financial's IRR, or −1 where none exists (matching ``IFERROR(IRR(..),-1)``)."""
+    """numpy-financial's IRR, or −1 where none exists (matching the workbook's ``IFERROR(IRR(..),...,-1)``)."""
     if not np.isfinite(flows).all():
         return float("nan")
     try:

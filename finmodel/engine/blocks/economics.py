@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from .._history import resale_point
 from .._ir import Const, Expr, PerColumn, Ref, maximum, minimum, safe_divide, total
 from .._keys import Key
 from ..presentation import Schedule
@@ -198,16 +199,18 @@ def _generation_cost(ctx: Context, vintage: Vintage, g: str) -> Expr:
     return cost * ctx.gpu_mix(vintage, g)
 
 
-def market_share(ctx: Context, g: str, age: float) -> float:
+def market_share(ctx: Context, g: str, age: float) -> Expr:
     """Market value of a unit of ``g`` at an age, as a share of its cost when bought: the catalogue's resale
-    curve (from 1 when new to its first point), else straight line to nothing over the physical life."""
+    curve read from its points' inputs (from 1 when new to its first point), else straight line to
+    nothing over the physical life."""
     gpu = ctx.model.gpus[g]
     if not gpu.resale_value:
-        return max(0.0, 1 - age / gpu.physical_life_years)
-    first = min(gpu.resale_value, key=lambda point: point.age_years)
+        return Const(max(0.0, 1 - age / gpu.physical_life_years))
+    first_index, first = min(enumerate(gpu.resale_value), key=lambda item: item[1].age_years)
     if age < first.age_years:
-        return 1 + (first.share_of_cost - 1) * age / first.age_years
-    return gpu.resale_share_at(age)
+        toward = age / first.age_years
+        return (1 - toward) + resale_point(g, first_index).ref() * toward
+    return total(resale_point(g, index).ref() * weight for index, weight in gpu.resale_weights(age))
 
 
 def _market_value(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
@@ -215,7 +218,7 @@ def _market_value(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
     of the period it is in service × its cost, as for book capital)."""
     if t == vintage.column:
         return Const(ctx.first_fraction)
-    return Const(market_share(ctx, g, ctx.age_at_start(vintage, t)))
+    return market_share(ctx, g, ctx.age_at_start(vintage, t))
 
 
 def _market_value_lost(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
@@ -223,7 +226,7 @@ def _market_value_lost(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
     it ends, or when it retires (its resale value then is recovered as proceeds)."""
     start = 0.0 if t == vintage.column else ctx.age_at_start(vintage, t)
     end = min(ctx.age_at_start(vintage, t) + ctx.years_in_service(vintage, t), ctx.model.gpus[g].physical_life_years)
-    return Const(market_share(ctx, g, start) - market_share(ctx, g, end))
+    return market_share(ctx, g, start) - market_share(ctx, g, end)
 
 
 def _capacity(ctx: Context) -> None:
