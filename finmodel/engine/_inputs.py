@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
+from ._demand import resolve_demand
 from ._history import resolve_history
 from ._keys import Key
 
@@ -356,6 +357,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             path=f"{price_path}.spot",
         )
     resolve_history(result)
+    resolve_demand(result)
     return result
 
 
