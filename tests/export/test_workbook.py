@@ -23,9 +23,10 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
-FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml"]
+FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml", ROOT / "tests" / "fixtures" / "backlog.yaml"]
 """Models made for the tests, proven like the shipped ones: opening balances as gross cost and
-accumulated depreciation, the impairment test (features the shipped models do not use)."""
+accumulated depreciation, the impairment test; a contracted backlog on a quarterly timeline
+(features the shipped models do not use)."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",
@@ -224,9 +225,24 @@ LIFECYCLE = {
     },
 }
 """An opening balance as gross and accumulated, and the impairment test, for the small model."""
+BACKLOG = {
+    "demand.backlog": {
+        "opening": 50_000_000,
+        "opening_schedule": [0.6, 0.4],
+        "bookings": {"2024": 30_000_000, "2025Q1": 10_000_000, "2025Q3": 25_000_000},
+        "growth_per_year": {"2026": 0.2},
+        "conversion": [0.5, 0.3, 0.2],
+        "compute_share": 0.8,
+    },
+    "reported.rpo": {"line_item": "backlog", "basis": "RPO", "by_period": {"2024": 40_000_000, "2025Q3": 45_000_000}},
+    "reported.cloud": {"line_item": "cloud_revenue", "basis": "cloud revenue", "by_period": {"2025Q3": 9_000_000}},
+}
+"""A contracted backlog with bookings and a reported backlog dated by fiscal quarter, for the small model."""
 
 
-@pytest.mark.parametrize("lifecycle", [{}, LIFECYCLE], ids=["plain", "balance-and-impairment"])
+@pytest.mark.parametrize(
+    "lifecycle", [{}, LIFECYCLE, BACKLOG], ids=["plain", "balance-and-impairment", "backlog-by-quarter"]
+)
 def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, lifecycle):
     model = make_model(
         {
@@ -259,5 +275,7 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
         assert float(actual) == pytest.approx(value, rel=1e-9, abs=1e-9), (sheet, cell)
         checked += 1
     assert checked == sum(isinstance(v, float) for v in expected.values()) > 300
-    if lifecycle:
+    if lifecycle is LIFECYCLE:
         assert projection.line_items["impairment"].max() > 0
+    if lifecycle is BACKLOG:
+        assert projection.line_items["backlog_recognised"].min() > 0
