@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from finmodel import load_model, project
+from finmodel.testing.invariants import backlog_rollforward
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 THREE_YEARS = {"opening": 0, "opening_schedule": [1.0], "conversion": [0.5, 0.3, 0.2]}
@@ -178,3 +179,16 @@ def test_microsofts_multiple_by_hand():
     multiple = next(r for r in projection.reconciliation if r.line_item == "cloud_revenue")
     assert multiple.model == pytest.approx(at_march / 54.5)
     assert abs(multiple.model / (627 / 54.5) - 1) <= 0.05
+
+
+def test_the_invariant_holds_on_every_shipped_backlog_and_sees_revenue_beyond_it(make_model):
+    for company in REFERENCE:
+        model = load_model(MODELS / f"{company}.yaml")
+        for scenario in (None, *model.scenarios):
+            assert backlog_rollforward(project(model, scenario)) == [], (company, scenario)
+    model = make_model({"demand.backlog": {**THREE_YEARS, "bookings": {"2024": 100}}})
+    # Conversion 0.8 + 0.3 + 0.2: by 2025, 110 recognised of the 100 booked; the backlog stays below zero after.
+    found = backlog_rollforward(project(model, inputs={"backlog_conversion[year1]": 0.8}))
+    assert [(v.line_item, v.period) for v in found] == [("backlog_recognised", str(year)) for year in range(2025, 2031)]
+    assert found[0].values == pytest.approx({"recognised": 30.0, "in_backlog": 20.0})
+    assert "backlog_rollforward: backlog_recognised in 2025: revenue recognised exceeds" in str(found[0])
