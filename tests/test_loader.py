@@ -494,7 +494,7 @@ def test_block_source_applies_to_figures_without_their_own(meta: finmodel.Compan
     # allocation rule 1 (the second) has a block-level source
     assert meta.source_of("allocation.1.by_age.0.training").source.startswith("Bloomberg, Jul 1 2026")
     # bare catalogue price under a rental_price block with a source
-    assert "price path was a V" in meta.source_of("gpus.H100.rental_price.spot.points.2023-06").source
+    assert "price path was a V" in meta.source_of("gpus.H100.rental_price.spot.points.2026-03").source
 
 
 def test_catalogue_figures_keep_their_source(meta: finmodel.CompanyModel) -> None:
@@ -538,7 +538,7 @@ def test_scenario_changes_the_overridden_fields_and_nothing_else(meta: finmodel.
 
 def test_scenario_override_has_the_scenarios_provenance(meta: finmodel.CompanyModel) -> None:
     bull = with_scenario(meta, "bull")
-    assert bull.leasing.utilisation == 0.9 and bull.leasing.contracted_share == 0.85
+    assert bull.leasing.utilisation == 0.9 and bull.leasing.price_tiers["one_year"].share == 0.85
     provenance = bull.source_of("leasing.utilisation")
     assert "bull" in (provenance.source or "")
     assert provenance.note == "upside case of ours"
@@ -564,11 +564,12 @@ def test_invalid_scenario_override_is_located_at_the_override(tmp_path: Path) ->
 
 
 def test_typo_in_a_scenario_override_path(tmp_path: Path) -> None:
-    text = replace_once(META_TEXT, "      leasing.contracted_share: 0.85\n", "      leasing.contracted_shar: 0.85\n")
+    typo = ("      leasing.tiers.one_year.share: 0.85\n", "      leasing.tiers.one_yaer.share: 0.85\n")
+    text = replace_once(META_TEXT, *typo)
     path = write_model(tmp_path, text)
     problem = only_problem(path)
-    assert (problem.line, problem.column) == where(text, "leasing.contracted_shar:", "leasing")
-    assert "did you mean 'contracted_share'" in problem.message
+    assert (problem.line, problem.column) == where(text, "leasing.tiers.one_yaer.share:", "leasing")
+    assert "did you mean 'one_year'" in problem.message
 
 
 def test_scenario_cannot_override_the_schema_version(tmp_path: Path) -> None:
@@ -578,7 +579,7 @@ def test_scenario_cannot_override_the_schema_version(tmp_path: Path) -> None:
     assert problem.line == where(text, "      schema_version: 1")[0]
 
 
-BULL_LAST_OVERRIDE = "      leasing.contracted_share: 0.85\n"
+BULL_LAST_OVERRIDE = "      leasing.tiers.spot.share: 0.15\n"
 
 
 def test_override_inside_a_list_field_is_applied(tmp_path: Path) -> None:
@@ -836,11 +837,11 @@ def test_a_bad_share_is_the_only_problem_reported(tmp_path: Path, old: str, new:
 
 def test_did_you_mean_ignores_case_and_prefers_the_same_name_in_another_case(tmp_path: Path) -> None:
     text = replace_once(META_TEXT, "{H200: 0.28, B200: 0.19,", "{H200: 0.28, b200: 0.19,")
-    text = replace_once(text, "  contracted_share: {value: 0.6,", "  Contracted_Share: {value: 0.6,")
+    text = replace_once(text, "  utilisation: {value: 0.75,", "  Utilisation: {value: 0.75,")
     problems = {p.path: p.message for p in problems_of(write_model(tmp_path, text))}
     assert problems == {
         "capex.by_period.2025.gpu_mix.b200": "unknown GPU generation 'b200'; did you mean 'B200'?",
-        "leasing.Contracted_Share": "unknown key 'Contracted_Share'; did you mean 'contracted_share'?",
+        "leasing.Utilisation": "unknown key 'Utilisation'; did you mean 'utilisation'?",
     }
 
 
@@ -905,3 +906,21 @@ def test_dated_prices_out_of_order_are_refused_at_the_point(tmp_path: Path) -> N
         *where(text, "          2025-06: 2.10", "2025-06"),
     )
     assert "chronological" in problem.message and "2025-10" in problem.message
+
+
+def test_price_tiers_whose_shares_do_not_sum_to_one_are_refused_at_tiers(tmp_path: Path) -> None:
+    # meta.yaml sells 0.6 on one-year contracts and 0.4 at spot; 0.6 + 0.3 = 0.9.
+    text = replace_once(META_TEXT, "    spot: {share: 0.4,", "    spot: {share: 0.3,")
+    problem = only_problem(write_model(tmp_path, text))
+    assert (problem.path, problem.line, problem.column) == ("leasing.tiers", *where(text, "  tiers:", "tiers"))
+    assert "sum to 0.9" in problem.message
+
+
+def test_tiers_and_contracted_share_together_are_refused_at_contracted_share(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "\nleasing:\n", "\nleasing:\n  contracted_share: 0.6\n")
+    problem = only_problem(write_model(tmp_path, text))
+    assert (problem.path, problem.line, problem.column) == (
+        "leasing.contracted_share",
+        *where(text, "  contracted_share: 0.6", "contracted_share"),
+    )
+    assert "not both" in problem.message

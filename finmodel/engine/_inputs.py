@@ -17,6 +17,7 @@ from ..schema import USES, CompanyModel
 from ._demand import resolve_demand
 from ._history import resolve_history
 from ._keys import Key
+from ._prices import add_cohort_prices, add_market_prices, add_signed_prices, add_tiers
 
 COHORT_PREFIX = "cohort:"
 
@@ -272,26 +273,7 @@ def resolve(model: CompanyModel) -> Assumptions:
             unit="years",
             path=f"{path}.physical_life_years",
         )
-        pricing = model.pricing(g)
-        price_path = pricing_path(model, g)
-        middles = [start + timeline.period_years / 2 for start in timeline.starts]
-        spot_curve = pricing.spot_curve
-        add(
-            Key("contract_price_usd_per_hour", generation=g),
-            "period",
-            [pricing.contract.price_at(t, gpu.available_from) for t in middles],
-            label=f"Contract rental price: {g}",
-            unit="USD/GPU-hour",
-            path=f"{price_path}.contract",
-        )
-        add(
-            Key("spot_price_usd_per_hour", generation=g),
-            "period",
-            [spot_curve.price_at(t, gpu.available_from) for t in middles],
-            label=f"Spot rental price: {g}",
-            unit="USD/GPU-hour",
-            path=f"{price_path}.spot",
-        )
+        add_market_prices(result, g)
 
     for rule_index, rule in enumerate(model.allocation):
         for band_index, band in enumerate(rule.by_age):
@@ -310,6 +292,7 @@ def resolve(model: CompanyModel) -> Assumptions:
                     path=f"allocation.{rule_index}.by_age.{band_index}.{use}",
                 )
 
+    add_tiers(result)
     for scalar, label, unit, path in _SCALARS:
         value = model.hurdle_rate if scalar == "hurdle_rate" else _at_path(model, path)
         add(scalar, "scalar", value, label=label, unit=_money(model) if unit == "money" else unit, path=path)
@@ -332,30 +315,14 @@ def resolve(model: CompanyModel) -> Assumptions:
             path="verdict.horizon_start_year",
         )
 
+    cohorts = {}
     for g in model.generations_used():
         years = cohort_years(model.gpus[g].physical_life_years)
-        result.cohort_axes[f"{COHORT_PREFIX}{g}"] = tuple(str(k) for k in range(years + 1))
-        pricing = model.pricing(g)
-        spot_curve = pricing.spot_curve
-        price_path = pricing_path(model, g)
-        points = [cohort_start(model, g) + k - 0.5 for k in range(years + 1)]
-        available = model.gpus[g].available_from
-        add(
-            Key("cohort_contract_price_usd_per_hour", generation=g),
-            f"{COHORT_PREFIX}{g}",
-            [pricing.contract.price_at(t, available) for t in points],
-            label=f"Contract price by year of age: {g}",
-            unit="USD/GPU-hour",
-            path=f"{price_path}.contract",
-        )
-        add(
-            Key("cohort_spot_price_usd_per_hour", generation=g),
-            f"{COHORT_PREFIX}{g}",
-            [spot_curve.price_at(t, available) for t in points],
-            label=f"Spot price by year of age: {g}",
-            unit="USD/GPU-hour",
-            path=f"{price_path}.spot",
-        )
+        axis = f"{COHORT_PREFIX}{g}"
+        result.cohort_axes[axis] = tuple(str(k) for k in range(years + 1))
+        cohorts[g] = (cohort_start(model, g), years)
+        add_cohort_prices(result, g, *cohorts[g], axis)
+    add_signed_prices(result, cohorts)
     resolve_history(result)
     resolve_demand(result)
     return result
@@ -364,13 +331,6 @@ def resolve(model: CompanyModel) -> Assumptions:
 def cohort_years(physical_life_years: float) -> int:
     """Whole years a cohort's cash flows span."""
     return max(1, math.ceil(physical_life_years - 1e-9))
-
-
-def pricing_path(model: CompanyModel, generation: str) -> str:
-    """Where a generation's rental prices are declared: the company's own, else the catalogue's."""
-    if generation in model.leasing.prices:
-        return f"leasing.prices.{generation}"
-    return f"gpus.{generation}.rental_price"
 
 
 def cohort_start(model: CompanyModel, generation: str) -> float:
@@ -392,7 +352,6 @@ def _money(model: CompanyModel) -> str:
 
 
 _SCALARS: tuple[tuple[str, str, str, str], ...] = (
-    ("contracted_share", "Contracted share of leased hours", "share", "leasing.contracted_share"),
     ("leasing_utilisation", "Leased hours billed", "share", "leasing.utilisation"),
     ("internal_utilisation", "Internal hours doing useful work", "share", "internal.utilisation"),
     ("shadow_price_ratio", "Shadow price / market rental price", "x", "internal.shadow_price_ratio"),

@@ -15,7 +15,8 @@ from ._ir import Ref
 @dataclass(frozen=True, slots=True)
 class Key:
     """A row: ``name`` qualified by a generation or an asset class, a vintage (the period a
-    purchase was made), a use of capacity (a prefix: ``leasing_units``) or an allocation band."""
+    purchase was made), a use of capacity (a prefix: ``leasing_units``), an allocation band, a
+    price tier or the date a contract was signed (``signed_contract_price_usd_per_hour[H100,2023-07]``)."""
 
     name: str
     generation: str | None = None
@@ -23,11 +24,14 @@ class Key:
     vintage: str | None = None
     use: str | None = None
     band: str | None = None
+    tier: str | None = None
+    signed: str | None = None
 
     @property
     def id(self) -> str:
         base = f"{self.use}_{self.name}" if self.use else self.name
-        qualifiers = [q for q in (self.generation, self.asset_class, self.vintage, self.band) if q is not None]
+        named = (self.generation, self.asset_class, self.vintage, self.band, self.tier, self.signed)
+        qualifiers = [q for q in named if q is not None]
         return f"{base}[{','.join(qualifiers)}]" if qualifiers else base
 
     def __str__(self) -> str:

@@ -44,6 +44,13 @@ VerdictLabel = Literal["revenue asset", "partly", "cost centre"]
 VERDICT_LABELS: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
 """Verdict labels in the order of the ``verdict_code`` line item (0, 1, 2)."""
 
+VERDICT_WORDS: dict[VerdictLabel, str] = {
+    "revenue asset": "REVENUE ASSET",
+    "partly": "PARTLY a revenue asset",
+    "cost centre": "COST CENTRE",
+}
+"""The verdict as the Cover states it."""
+
 VERDICT_HEADLINES: dict[VerdictLabel, str] = {
     "revenue asset": "Revenue asset: the leased capacity earns more than its depreciation, running costs and capital",
     "partly": "Partly: leasing passes some of the tests but not all",
@@ -66,7 +73,7 @@ _FORMATS: dict[str, NumberFormat] = {
     "share": NumberFormat("0.0%", "share"),
     "rate": NumberFormat("0.0%", "share"),
     "share of cost": NumberFormat("0.0%", "share"),
-    "x": NumberFormat('0.00"x"', "multiple"),
+    "x": NumberFormat('0.00"x";-0.00"x";', "multiple"),
     "years": NumberFormat("0.00", "years"),
     "year": NumberFormat("0.00", "year"),
     "accelerators": NumberFormat("#,##0", "count"),
@@ -208,6 +215,13 @@ class VerdictTest:
     unit: str
     comparison: str
     driver: str
+    value_row: str
+    threshold_row: str
+
+    @property
+    def flag_row(self) -> str:
+        """The summary row that reads 1 when the test passes."""
+        return f"verdict_{self.test.replace(' ', '_').lower()}_passed"
 
 
 INTERNAL_BASIS = {
@@ -226,6 +240,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "x",
         "≥",
         "revenue",
+        "horizon_coverage",
+        "min_coverage",
     ),
     VerdictTest(
         "economic profit",
@@ -234,6 +250,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "money",
         ">",
         "NOPAT",
+        "horizon_leasing_economic_profit",
+        "min_economic_profit",
     ),
     VerdictTest(
         "cohort NPV",
@@ -243,6 +261,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "share",
         "≥",
         "prices",
+        "verdict_positive_npv_share",
+        "min_positive_npv_share",
     ),
     VerdictTest(
         "materiality",
@@ -251,6 +271,8 @@ VERDICT_TESTS: tuple[VerdictTest, ...] = (
         "share",
         "≥",
         "leasing",
+        "horizon_leased_capacity_share",
+        "min_leasing_share",
     ),
 )
 """The verdict's tests in the order of ``Verdict.reasons``, as the memo's verdict box shows them."""

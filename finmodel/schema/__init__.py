@@ -1,7 +1,9 @@
 """The model language: frozen pydantic objects that a YAML model file becomes."""
 
 from ._blocks import (
+    CONTRACT_TIER,
     MONEY_UNITS,
+    SPOT_TIER,
     USES,
     AgeBand,
     AllocationRule,
@@ -13,6 +15,7 @@ from ._blocks import (
     InternalUse,
     Leasing,
     LifeChange,
+    PriceTier,
     Provenance,
     RunningCosts,
     Scenario,
@@ -40,7 +43,9 @@ __all__ = [
     "ReportedSeries",
     "ResalePoint",
     "DepreciationMethod",
+    "CONTRACT_TIER",
     "MONEY_UNITS",
+    "SPOT_TIER",
     "USES",
     "AgeBand",
     "AllocationRule",
@@ -57,6 +62,7 @@ __all__ = [
     "Leasing",
     "LifeChange",
     "PriceCurve",
+    "PriceTier",
     "Provenance",
     "RunningCosts",
     "Scenario",

@@ -23,7 +23,10 @@ PRICE_ROWS = (
     "spot_price_usd_per_hour",
     "cohort_contract_price_usd_per_hour",
     "cohort_spot_price_usd_per_hour",
+    "signed_contract_price_usd_per_hour",
+    "signed_spot_price_usd_per_hour",
 )
+"""Market price inputs (by period, by year of a cohort's age, on a signing date): ``<row>[<generation>...]``."""
 
 
 def _two_draws(model: CompanyModel, changed: dict[str, float]) -> Projection:
@@ -35,6 +38,16 @@ def _two_draws(model: CompanyModel, changed: dict[str, float]) -> Projection:
     return project(model, inputs=varied, draws=2)
 
 
+def _price_inputs(model: CompanyModel, generations: tuple[str, ...]) -> list[str]:
+    """The market price inputs of ``generations``: by period, by year of a cohort's age, on signing dates."""
+    found = []
+    for spec in inputs(model):
+        name, _, qualifiers = spec.name.partition("[")
+        if name in PRICE_ROWS and qualifiers.rstrip("]").split(",")[0] in generations:
+            found.append(spec.name)
+    return found
+
+
 def _report(name: str, line_item: str, column: str | None, message: str, **values: float) -> Violation:
     return Violation(name, line_item, column, {key: float(value) for key, value in values.items()}, message)
 
@@ -43,7 +56,7 @@ def price_monotonicity(model: CompanyModel, *, rise: float = 0.1) -> list[Violat
     """Higher rental prices (every generation's, +``rise``) never lower a leased cohort's NPV nor
     any period's leasing revenue."""
     generations = model.generations_used()
-    projection = _two_draws(model, {f"{row}[{g}]": 1 + rise for row in PRICE_ROWS for g in generations})
+    projection = _two_draws(model, dict.fromkeys(_price_inputs(model, generations), 1 + rise))
     found = []
     for g in generations:
         name = f"cohort_lease_npv_usd[{g}]"

@@ -33,13 +33,13 @@ from ..schema import (
     InternalUse,
     Leasing,
     LifeChange,
-    PriceCurve,
+    PriceTier,
     ResalePoint,
     RunningCosts,
     Scenario,
     Timeline,
 )
-from ._bounds import Bounds, declared_bounds
+from ._draws import mixes, numbers, price_curves, price_tiers
 from ._perturb import around
 
 __all__ = [
@@ -55,13 +55,13 @@ __all__ = [
     "numbers",
     "price_curves",
     "resale_curves",
+    "price_tiers",
     "scenarios",
 ]
 
 GENERATION_NAMES = ("A1", "B2", "C3")
 """Names of generated GPU generations, in catalogue order."""
 MAX_PERIODS = 6
-DUST = 1e-12
 SCENARIO_PATHS = (
     "leasing.utilisation",
     "leasing.contracted_share",
@@ -72,66 +72,8 @@ SCENARIO_PATHS = (
     "asset_classes.servers.useful_life_years",
     "asset_classes.servers.salvage_fraction",
 )
-"""Value fields a generated scenario overrides (present in every generated model, none structural)."""
-
-
-def numbers(
-    block: type[BaseModel], field: str, practical: tuple[float, float] | None = None
-) -> st.SearchStrategy[float]:
-    """A float within the range ``block.field`` declares, narrowed to ``practical`` if given."""
-    bounds = declared_bounds(block, field)
-    return _floats(bounds.within(*practical) if practical else bounds)
-
-
-def _floats(bounds: Bounds) -> st.SearchStrategy[float]:
-    """Floats in a range; float dust (2e-308, or a subnormal) is drawn as the zero it stands for when
-    the range allows zero: nobody writes it in a model, and it only tests numpy's overflow."""
-    floats = st.floats(
-        bounds.low,
-        bounds.high,
-        exclude_min=bounds.low_open,
-        exclude_max=bounds.high_open,
-        allow_subnormal=False,
-        allow_nan=False,
-        allow_infinity=False,
-    )
-    if bounds.clip(0.0) == 0.0:
-        return floats.map(lambda value: 0.0 if abs(value) < DUST else value)
-    return floats
-
-
-@st.composite
-def mixes(draw: st.DrawFn, names: Sequence[str], *, all_positive: bool = False) -> dict[str, float]:
-    """Shares by name summing to one: positive weights (on a non-empty subset, unless ``all_positive``) normalised."""
-    chosen = list(names) if all_positive else draw(st.lists(st.sampled_from(list(names)), min_size=1, unique=True))
-    weights = {name: draw(st.integers(1, 10)) if name in chosen else 0 for name in names}
-    total = sum(weights.values())
-    return {name: weight / total for name, weight in weights.items()}
-
-
-@st.composite
-def price_curves(draw: st.DrawFn, *, first_year: int = 2023) -> PriceCurve:
-    """A rental price path: dated points in chronological order, or a launch price with yearly declines."""
-    price = numbers(PriceCurve, "launch_price_usd_per_hour", (0.1, 20))
-    declines = numbers(PriceCurve, "annual_declines", (0, 0.6))
-    if draw(st.booleans()):
-        return PriceCurve(
-            launch_price_usd_per_hour=draw(price), annual_declines=tuple(draw(st.lists(declines, max_size=3)))
-        )
-    months = sorted(draw(st.sets(st.integers(0, 6 * 12 - 1), min_size=1, max_size=3)))
-    points = {_date_label(first_year + month // 12, month % 12 + 1): draw(price) for month in months}
-    return PriceCurve(
-        points=points, decline_after_last_point=draw(numbers(PriceCurve, "decline_after_last_point", (0, 0.6)))
-    )
-
-
-def _date_label(year: int, month: int) -> str:
-    """The shortest way to write the start of a month: 2025, 2025Q3 or 2025-08."""
-    if month == 1:
-        return str(year)
-    if month % 3 == 1:
-        return f"{year}Q{month // 3 + 1}"
-    return f"{year}-{month:02d}"
+"""Value fields a generated scenario overrides (none structural); a model sold through price tiers has a
+tier's ``price_ratio`` in place of ``contracted_share``."""
 
 
 @st.composite
@@ -237,12 +179,15 @@ def capex_plans(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, max_scenarios: int = 2) -> dict[str, Scenario]:
-    """Up to ``max_scenarios`` named scenarios overriding value fields (:data:`SCENARIO_PATHS`) within their ranges."""
+def scenarios(
+    draw: st.DrawFn, *, max_scenarios: int = 2, value_paths: Sequence[str] = SCENARIO_PATHS
+) -> dict[str, Scenario]:
+    """Up to ``max_scenarios`` named scenarios overriding value fields (:data:`SCENARIO_PATHS`, or
+    ``value_paths``: a tier's ``leasing.tiers.<name>.price_ratio`` too) within their ranges."""
     names = draw(st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=8), unique=True, max_size=max_scenarios))
     result = {}
     for name in names:
-        paths = draw(st.lists(st.sampled_from(SCENARIO_PATHS), min_size=1, max_size=3, unique=True))
+        paths = draw(st.lists(st.sampled_from(list(value_paths)), min_size=1, max_size=3, unique=True))
         overrides = {path: draw(_value_at(path)) for path in paths}
         result[f"{name} case"] = Scenario(description=f"generated: {', '.join(paths)}", overrides=overrides)
     return result
@@ -257,6 +202,8 @@ def _value_at(path: str) -> st.SearchStrategy[float]:
         "asset_classes": AssetClass,
     }
     block, field = path.split(".")[0], path.split(".")[-1]
+    if field == "price_ratio":
+        return numbers(PriceTier, field, (0.5, 1.5))
     practical = (1.0, 8.0) if field == "useful_life_years" else (0.0, 0.3) if field == "salvage_fraction" else None
     return numbers(blocks[block], field, practical)
 
@@ -333,6 +280,11 @@ def _company_models(
                 )
             )
         )
+    tiers = draw(st.none() | price_tiers())
+    pricing = {"contracted_share": draw(numbers(Leasing, "contracted_share"))} if tiers is None else {"tiers": tiers}
+    value_paths = list(SCENARIO_PATHS)
+    if tiers is not None:
+        value_paths[value_paths.index("leasing.contracted_share")] = f"leasing.tiers.{next(iter(tiers))}.price_ratio"
     data: dict[str, Any] = {
         "schema_version": 1,
         "company": company,
@@ -351,7 +303,7 @@ def _company_models(
         "allocation": tuple(rules),
         "leasing": {
             "prices": {name: GenerationPricing(contract=draw(price_curves())) for name in names if draw(st.booleans())},
-            "contracted_share": draw(numbers(Leasing, "contracted_share")),
+            **pricing,
             "utilisation": draw(st.just(0.0) | numbers(Leasing, "utilisation")),
         },
         "internal": {
@@ -376,7 +328,7 @@ def _company_models(
             "debt_interest_rate": draw(numbers(Financing, "debt_interest_rate", (0, 0.2))),
             "debt_amortisation_years": draw(numbers(Financing, "debt_amortisation_years", (1, 20))),
         },
-        "scenarios": draw(scenarios(max_scenarios=max_scenarios)),
+        "scenarios": draw(scenarios(max_scenarios=max_scenarios, value_paths=value_paths)),
     }
     for block in fixed:
         if block not in ("timeline", "gpus", "asset_classes"):

@@ -83,45 +83,48 @@ def test_custom_silicon_follows_the_catalogues_rule_from_its_nvidia_counterpart(
     assert _figure(chip["power_kw_per_accelerator"]) == pytest.approx(power, abs=0.005)
 
 
-def test_catalogue_rents_tpu_and_trainium_at_their_own_prices_and_mtia_not_at_all():
-    catalog = load_catalog(CATALOG)
-    # Trillium: the H200's Mar 2026 prices x 0.9 / 1.4 x 0.7 = x 0.45, rounded to the cent.
-    trillium, h200 = GENERATIONS["TPU_v6e"]["rental_price"], GENERATIONS["H200"]["rental_price"]
+PRICE_RATIOS = {
+    "TPU_v5p": ("H100", 0.5 / 1.0 * 0.7),
+    "TPU_v6e": ("H200", 0.9 / 1.4 * 0.7),
+    "TPU_v7": ("B200", 2.5 / 2.5 * 0.7),
+    "Trainium2": ("H200", 0.65 / 1.4 * 0.7),
+    "Trainium3": ("B200", 1.3 / 2.5 * 0.7),
+}
+"""The header's rule for prices: the counterpart's x r / R x 0.7 (relative performances from the YAML)."""
+
+
+@pytest.mark.parametrize("name", list(PRICE_RATIOS))
+def test_catalogue_rents_custom_silicon_at_its_counterparts_curve_scaled(name):
+    other, ratio = PRICE_RATIOS[name]
+    chip, nvidia = GENERATIONS[name]["rental_price"], GENERATIONS[other]["rental_price"]
     for curve in ("contract", "spot"):
-        own = _figure(trillium[curve]["points"]["2026-03"])
-        assert own == pytest.approx(_figure(h200[curve]["points"]["2026-03"]) * 0.45, abs=0.005)
-    # Mid-2026, a third of a year after the Mar 2026 point, both decline at the H200's 18% a year.
-    middle = 2026.5
-    declined = (1 - 0.18) ** (middle - (2026 + 2 / 12))
-    tpu = catalog.generations["TPU_v6e"].rental_price.contract.price_at(middle, launch=2024.75)
-    nvidia = catalog.generations["H200"].rental_price.contract.price_at(middle, launch=2024.5)
-    assert tpu == pytest.approx(1.62 * declined) and nvidia == pytest.approx(3.60 * declined)
+        points, theirs = chip[curve]["points"], nvidia[curve]["points"]
+        assert list(points) == list(theirs)
+        for when, price in points.items():
+            assert _figure(price) == pytest.approx(_figure(theirs[when]) * ratio, abs=0.0051), (curve, when)
+        assert _figure(chip[curve]["decline_after_last_point"]) == _figure(nvidia[curve]["decline_after_last_point"])
+
+
+def test_mtia_is_not_rented_out():
+    catalog = load_catalog(CATALOG)
     for name in CUSTOM:
         rented = catalog.generations[name].rental_price is not None
         assert rented == (not name.startswith("MTIA")), name
 
 
-@pytest.mark.parametrize(
-    ("stem", "chip", "nvidia"),
-    [("alphabet", "TPU_v6e", "H200"), ("amazon", "Trainium2", "H200")],
-)
-def test_a_cloud_rents_its_own_chip_at_a_price_of_its_own(stem, chip, nvidia):
-    data = yaml.safe_load((MODELS / f"{stem}.yaml").read_text())
-    prices, contracted = data["leasing"]["prices"], _figure(data["leasing"]["contracted_share"])
+@pytest.mark.parametrize(("stem", "chip"), [("alphabet", "TPU_v6e"), ("amazon", "Trainium2")])
+def test_a_cloud_rents_its_own_chip_at_a_price_of_its_own(stem, chip):
+    # Both curves of the chip are its counterpart's x the ratio (to the cent), so under the same tiers
+    # its market price is the counterpart's x the ratio in every period, and below it.
+    other, ratio = PRICE_RATIOS[chip]
     items = project(load_model(MODELS / f"{stem}.yaml")).line_items
-
-    def blended_2026(name: str) -> float:
-        # Contract: flat between its two points, which span 2026. Spot: one point, then its decline.
-        contract = _figure(next(iter(prices[name]["contract"]["points"].values())))
-        ((point, spot),) = prices[name]["spot"]["points"].items()
-        decline = _figure(prices[name]["spot"]["decline_after_last_point"])
-        spot = _figure(spot) * (1 - decline) ** _years_after(point, "2026")
-        return contracted * contract + (1 - contracted) * spot
-
-    own, other = blended_2026(chip), blended_2026(nvidia)
-    assert items[f"rental_price_usd_per_hour[{chip}]"]["2026"] == pytest.approx(own)
-    assert items[f"rental_price_usd_per_hour[{nvidia}]"]["2026"] == pytest.approx(other)
-    assert own < other
+    own, theirs = (
+        items[f"market_rental_price_usd_per_hour[{chip}]"],
+        items[f"market_rental_price_usd_per_hour[{other}]"],
+    )
+    for period in ("2025", "2026", "2028"):
+        assert own[period] == pytest.approx(theirs[period] * ratio, rel=0.01)
+        assert own[period] < theirs[period]
 
 
 def test_alphabets_fleet_holds_tpus_from_the_2023_vintage_on():

@@ -134,9 +134,8 @@ def test_a_money_line_that_ignores_the_money_unit_is_caught(monkeypatch, make_mo
 
     def hard_coded(ctx):
         for g in ctx.generations:
-            revenue = (
-                Key("leased_hours_billed", generation=g).ref() * Key("rental_price_usd_per_hour", generation=g).ref()
-            )
+            hours = Key("leased_hours_billed", generation=g).ref()
+            revenue = hours * Key("market_rental_price_usd_per_hour", generation=g).ref()
             _replace(ctx, f"leasing_revenue[{g}]", expr=revenue / 1e6)
 
     _patched(monkeypatch, revenue_block, hard_coded)

@@ -16,6 +16,7 @@ from ...schema import CompanyModel
 from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
+from .._prices import buys, vintage_dates
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -95,13 +96,7 @@ class Context:
     # ------------------------------------------------------------------ vintages and time in service
 
     def _vintages(self) -> list[Vintage]:
-        timeline = self.model.timeline
-        delay = (1 - self.first_fraction) * self.step
-        opening = [Vintage(year, None, timeline.opening_in_service(year)) for year in self.model.opening_years()]
-        bought = [
-            Vintage(label, t, self.starts[t] + delay) for t, label in enumerate(self.periods[: self.declared_count])
-        ]
-        return opening + bought
+        return [Vintage(label, column, in_service) for label, column, in_service in vintage_dates(self.model)]
 
     def age_at_start(self, vintage: Vintage, column: int) -> float:
         """Years a vintage has been in service when ``column`` begins."""
@@ -137,10 +132,7 @@ class Context:
 
     def buys(self, vintage: Vintage, generation: str) -> bool:
         """Whether a vintage bought any of a generation (structural: GPU mixes are fixed per graph)."""
-        if vintage.column is not None:
-            return self.model.capex_shares()[vintage.column].gpu_mix.get(generation, 0.0) > 0
-        mix = self.model.opening.gpu_mix_in(vintage.label)
-        return mix is not None and mix[0].get(generation, 0.0) > 0
+        return buys(self.model, vintage.label, vintage.column, generation)
 
     def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage are in service when ``column`` begins (structural)."""
@@ -197,11 +189,6 @@ class Context:
     def facility_per_accelerator_year(self, generation: str) -> Expr:
         """Facility cost of one accelerator for a year (USD): kW × cost per kW-month × 12."""
         return Key("power_kw_per_accelerator", generation=generation).ref() * Ref("facility_cost_usd_per_kw_month") * 12
-
-    @staticmethod
-    def blended_price(contract: Expr, spot: Expr) -> Expr:
-        """Rental price across contracted and spot hours."""
-        return Ref("contracted_share") * contract + (1 - Ref("contracted_share")) * spot
 
     @staticmethod
     def capital_recovery(rate: Expr, years: Expr) -> Expr:

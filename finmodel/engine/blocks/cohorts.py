@@ -18,6 +18,7 @@ from .._ir import Const, Expr, Irr, Npv, Number, Ref, RowSum, ge, if_, le, maxim
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import HOURS_PER_YEAR, Context, weighted
+from ._pricing import cohort_prices
 
 
 def define(ctx: Context) -> None:
@@ -111,11 +112,8 @@ class _Cohort:
         )
         price = self.row(
             "rental_price_usd_per_hour",
-            ctx.blended_price(
-                Key("cohort_contract_price_usd_per_hour", generation=g).ref(),
-                Key("cohort_spot_price_usd_per_hour", generation=g).ref(),
-            ),
-            "blended rental price",
+            cohort_prices(ctx, g, self.start, years),
+            "rental price (tiers' mix; a term signs at the start and re-signs every term)",
             "USD/GPU-hour",
         )
         ramp = self.row(

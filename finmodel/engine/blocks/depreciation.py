@@ -197,6 +197,19 @@ def generation_weight(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr | 
     return safe_divide(mix, alive)
 
 
+def leased_part(ctx: Context, g: str, term: Callable[[Vintage, int], Expr]) -> list[Expr]:
+    """Per period, Σ over vintages of ``term`` (a vintage's accelerator-asset figure) × ``g``'s part of
+    the vintage × its leased share: what of that figure belongs to leased ``g``."""
+    return [
+        ctx.over(
+            term(vintage, t) * weight * ctx.share(g, vintage, t, "leasing")
+            for vintage in ctx.vintages
+            if (weight := generation_weight(ctx, g, vintage, t)) is not None
+        )
+        for t in range(ctx.count)
+    ]
+
+
 def alive_share(ctx: Context, vintage: Vintage, t: int) -> Expr | None:
     """Share of a vintage's accelerator cost whose units are in service when period ``t`` begins;
     ``None`` while every unit is (the formulas then need no factor)."""

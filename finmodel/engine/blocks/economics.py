@@ -19,7 +19,8 @@ from .._ir import Const, Expr, PerColumn, Ref, maximum, minimum, safe_divide, to
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context, Vintage
-from .depreciation import alive_share, generation_weight
+from ._pricing import has_contracts
+from .depreciation import alive_share, leased_part
 from .fleet import holds, units_in_service
 
 
@@ -105,7 +106,9 @@ def _generation(ctx: Context, g: str) -> None:
     )
     ctx.add(
         Key("leasing_economic_revenue", generation=g),
-        [Key("leasing_revenue", generation=g).ref() * safe_divide(units, billable.ref()) for units in young],
+        _young_revenue_by_vintage(ctx, g)
+        if has_contracts(ctx)
+        else [Key("leasing_revenue", generation=g).ref() * safe_divide(units, billable.ref()) for units in young],
         label=f"Leasing revenue of {g} within the economic life (revenue × billable units young enough / all)",
         unit=m,
         schedule=schedule,
@@ -123,18 +126,27 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         ctx.add(
             Key(item, generation=g),
-            [
-                ctx.over(
-                    term(ctx, vintage, t) * weight * ctx.share(g, vintage, t, "leasing")
-                    for vintage in ctx.vintages
-                    if (weight := generation_weight(ctx, g, vintage, t)) is not None
-                )
-                for t in range(ctx.count)
-            ],
+            leased_part(ctx, g, lambda vintage, t, term=term: term(ctx, vintage, t)),
             label=label,
             unit=m,
             schedule=schedule,
         )
+
+
+def _young_revenue_by_vintage(ctx: Context, g: str) -> list[Expr]:
+    """With contracts each vintage bills its own price: Σ over vintages of its revenue × its share of the
+    period within the economic life."""
+    return [
+        total(
+            Key("leased_hours_billed", generation=g, vintage=vintage.label).ref()
+            * Key("rental_price_usd_per_hour", generation=g, vintage=vintage.label).ref()
+            * _earning_share(ctx, vintage, t)
+            for vintage in ctx.vintages
+            if ctx.buys(vintage, g) and t >= vintage.first_column
+        )
+        / ctx.scale
+        for t in range(ctx.count)
+    ]
 
 
 def _building_rent(ctx: Context, g: str) -> Expr:

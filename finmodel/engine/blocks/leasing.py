@@ -3,11 +3,11 @@ and age band. Assets shared by all capacity (buildings, land) follow the leased 
 
 from __future__ import annotations
 
-from .._ir import Const, Expr, Ref, safe_divide
+from .._ir import Const, Expr, Ref, if_, lt, maximum, safe_divide
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
-from .depreciation import generation_weight
+from .depreciation import leased_part
 from .fleet import holds, unit_cost, units_in_service
 
 
@@ -61,10 +61,18 @@ def define(ctx: Context) -> None:
         unit=m,
         schedule=schedule,
     )
+    # A ratio over a denominator that has all but run out (the last leased units' final months) is
+    # noise, not information: below a tenth of its peak it reads 0 (shown blank).
+    peak = ctx.add_summary(
+        "leasing_depreciation_peak",
+        _peak([Ref("leasing_depreciation", at=t) for t in range(ctx.count)]),
+        label="Largest depreciation attributed to leasing in a period",
+        unit=m,
+    )
     ctx.add(
         "leasing_coverage",
-        safe_divide(Ref("leasing_revenue"), depreciation),
-        label="Leasing revenue / attributed depreciation",
+        if_(lt(depreciation, 0.1 * peak), 0, safe_divide(Ref("leasing_revenue"), depreciation)),
+        label="Leasing revenue / attributed depreciation (blank where depreciation is under a tenth of its peak)",
         unit="x",
         schedule=schedule,
     )
@@ -78,14 +86,7 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         ctx.add(
             Key(item, generation=g),
-            [
-                ctx.over(
-                    Key(source, vintage=vintage.label).ref() * weight * ctx.share(g, vintage, t, "leasing")
-                    for vintage in ctx.vintages
-                    if (weight := generation_weight(ctx, g, vintage, t)) is not None
-                )
-                for t in range(ctx.count)
-            ],
+            leased_part(ctx, g, lambda vintage, t, source=source: Key(source, vintage=vintage.label).ref()),
             label=label,
             unit=m,
             schedule=schedule,
@@ -117,3 +118,11 @@ def _leased_maintenance(ctx: Context, g: str) -> list[Expr]:
             )
         )
     ]
+
+
+def _peak(values: list[Expr]) -> Expr:
+    """The largest of several values as a balanced tree of two-argument maxima (shallow in Excel)."""
+    if len(values) == 1:
+        return values[0]
+    middle = len(values) // 2
+    return maximum(_peak(values[:middle]), _peak(values[middle:]))

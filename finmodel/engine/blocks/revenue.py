@@ -1,12 +1,19 @@
 """Revenue and running costs by generation: rental prices, billed and used hours, leasing revenue,
-internal use valued at market and shadow prices, power, facility and maintenance."""
+internal use valued at market and shadow prices, power, facility and maintenance.
+
+Leasing revenue is each vintage's billed hours at its own price: the tiers' mix, a tier with a term
+at the market price on the day the vintage last signed it (see :mod:`finmodel.engine._prices`).
+When every tier re-prices each period, all vintages bill at the market price and the revenue is
+hours billed × that price. The realised price is revenue ÷ hours billed; internal use is valued
+at the market price (the tiers' mix at the period's prices)."""
 
 from __future__ import annotations
 
-from .._ir import Expr, PerColumn, Ref, safe_divide
+from .._ir import Const, Expr, PerColumn, Ref, safe_divide
 from .._keys import Key
 from ..presentation import INTERNAL_BASIS, Schedule
-from ._context import HOURS_PER_YEAR, Context
+from ._context import HOURS_PER_YEAR, Context, Vintage
+from ._pricing import has_contracts, market_price, vintage_price
 from .fleet import holds, unit_cost, units_in_service
 
 GENERATION_TOTALS = (
@@ -57,12 +64,10 @@ def define(ctx: Context) -> None:
 def _generation(ctx: Context, g: str, power_price: Ref) -> None:
     m = ctx.money
     installed = Key("installed_units", generation=g).ref()
-    price = ctx.add(
-        Key("rental_price_usd_per_hour", generation=g),
-        ctx.blended_price(
-            Key("contract_price_usd_per_hour", generation=g).ref(), Key("spot_price_usd_per_hour", generation=g).ref()
-        ),
-        label=f"Blended rental price: {g}",
+    market_rate = ctx.add(
+        Key("market_rental_price_usd_per_hour", generation=g),
+        market_price(ctx, g),
+        label=f"Market rental price (the tiers' mix at the period's prices): {g}",
         unit="USD/GPU-hour",
         schedule=Schedule.REVENUE,
     )
@@ -82,17 +87,24 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         unit="GPU-hours",
         schedule=Schedule.REVENUE,
     )
-    ctx.add(
+    revenue = ctx.add(
         Key("leasing_revenue", generation=g),
-        billed * price / ctx.scale,
+        _by_vintage(ctx, g) if has_contracts(ctx) else billed * market_rate / ctx.scale,
         label=f"Leasing revenue: {g}",
         unit=m,
         schedule=Schedule.REVENUE,
     )
+    ctx.add(
+        Key("rental_price_usd_per_hour", generation=g),
+        safe_divide(revenue * ctx.scale, billed),
+        label=f"Realised rental price (leasing revenue / hours billed): {g}",
+        unit="USD/GPU-hour",
+        schedule=Schedule.REVENUE,
+    )
     market = ctx.add(
         Key("internal_market_value", generation=g),
-        internal * price / ctx.scale,
-        label=f"Internal use at the market rental price: {g}",
+        internal * market_rate / ctx.scale,
+        label=f"Internal use at the market rental price (for reference only): {g}",
         unit=m,
         schedule=Schedule.REVENUE,
     )
@@ -175,3 +187,36 @@ def _internal_value(ctx: Context, g: str, used_hours: Ref, market: Ref, power_pr
     )
     held = Key("units", generation=g, use="training").ref() + Key("units", generation=g, use="inference").ref()
     return held * ctx.hours * per_hour / ctx.scale
+
+
+def _by_vintage(ctx: Context, g: str) -> Expr:
+    """Leasing revenue as Σ over the vintages that bought the generation of their hours billed × their
+    price under the contracts they signed."""
+    revenue = []
+    for vintage in ctx.vintages:
+        if not ctx.buys(vintage, g):
+            continue
+
+        def hours(t: int, vintage: Vintage = vintage) -> Expr:
+            billable = units_in_service(g, vintage.label).ref() * ctx.billable_share(g, vintage, t)
+            return billable * ctx.hours * Ref("leasing_utilisation")
+
+        def price(t: int, vintage: Vintage = vintage) -> Expr:
+            return vintage_price(ctx, g, vintage, t) if ctx.alive(g, vintage, t) else Const(0.0)
+
+        billed = ctx.add(
+            Key("leased_hours_billed", generation=g, vintage=vintage.label),
+            ctx.by_vintage(vintage, hours),
+            label=f"{g} bought {vintage.label}: leased hours billed",
+            unit="GPU-hours",
+            schedule=Schedule.REVENUE,
+        )
+        rate = ctx.add(
+            Key("rental_price_usd_per_hour", generation=g, vintage=vintage.label),
+            ctx.by_vintage(vintage, price),
+            label=f"{g} bought {vintage.label}: rental price under the contracts it signed (tiers' mix)",
+            unit="USD/GPU-hour",
+            schedule=Schedule.REVENUE,
+        )
+        revenue.append(billed * rate)
+    return ctx.over(revenue) / ctx.scale

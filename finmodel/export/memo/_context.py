@@ -248,7 +248,8 @@ def generations(projection: Projection) -> list[dict[str, Any]]:
                 "first_bought": projection.periods[model.first_purchase(g) or 0],
                 "unit_cost": metrics[f"cohort_unit_cost_usd[{g}]"],
                 "book_life": metrics[f"cohort_useful_life_years[{g}]"],
-                "cost_per_hour": metrics[f"cohort_cost_per_hour_usd[{g}]"],
+                "economic_life": metrics[f"cohort_economic_life_years[{g}]"],
+                "cost_per_hour": metrics[f"cohort_economic_cost_per_hour_usd[{g}]"],
                 "first_year_price": metrics[f"cohort_first_year_price_usd_per_hour[{g}]"],
                 "last_year_price": float(prices.iloc[-1]),
                 "break_even_price": metrics[f"cohort_break_even_price_usd_per_hour[{g}]"],
@@ -258,9 +259,21 @@ def generations(projection: Projection) -> list[dict[str, Any]]:
                 "npv": metrics[f"cohort_lease_npv_usd[{g}]"],
                 "leasing_revenue": metrics[f"horizon_leasing_revenue[{g}]"],
                 "leased": metrics[f"horizon_leasing_revenue[{g}]"] > 0,
+                "moved": _moved(projection, g),
             }
         )
     return rows
+
+
+def _moved(projection: Projection, generation: str) -> dict[str, Any] | None:
+    """Moving a unit built for internal use to leasing at the age the model declares: what it gives up
+    (its market value then) and the NPV of leasing it from then on."""
+    age = projection.model.leasing.moved_at_age_years.get(generation)
+    metrics = projection.metrics
+    key = f"cohort_moved_npv_usd[{generation}]"
+    if age is None or key not in metrics:
+        return None
+    return {"age": age, "market_value": metrics[f"cohort_moved_market_value_usd[{generation}]"], "npv": metrics[key]}
 
 
 # --------------------------------------------------------------------------- scenarios, risks

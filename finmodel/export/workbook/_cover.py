@@ -12,6 +12,8 @@ from ...engine.presentation import (
     COHORT_METRICS,
     HEADLINE_METRICS,
     VERDICT_LABELS,
+    VERDICT_TESTS,
+    VERDICT_WORDS,
     Chart,
     number_format,
 )
@@ -60,32 +62,76 @@ class CoverWriter:
 
         cell, _ = self.address("Cover")
         sheet.write_string(6, 1, "Verdict", f.bold)
-        labels = ",".join(f'"{label}"' for label in VERDICT_LABELS)
-        sheet.write_formula(6, 2, f"=CHOOSE({cell('verdict_code', 0)}+1,{labels})", f.verdict, self.shown.verdict.label)
+        words = ",".join(f'"{VERDICT_WORDS[label]}"' for label in VERDICT_LABELS)
+        verdict = VERDICT_WORDS[self.shown.verdict.label]
+        sheet.write_formula(6, 2, f"=CHOOSE({cell('verdict_code', 0)}+1,{words})", f.verdict, verdict)
         self.layout.formula_cells.append(FormulaCell("Cover", "C7", None, 0))
-
-        rows = [
-            ("All checks read zero (1 = yes; see Checks)", "checks_all_pass"),
-            ("Coverage test passed (1 = yes)", "verdict_coverage_passed"),
-            ("Economic-profit test passed", "verdict_economic_profit_passed"),
-            ("Cohort-NPV test passed", "verdict_cohort_npv_passed"),
-            ("Materiality test passed", "verdict_materiality_passed"),
-            *((metric.label, metric.row) for metric in HEADLINE_METRICS),
-        ]
-        position = 8
-        for label, name in rows:
-            position = self._cover_metric(sheet, position, label, name, cell)
-        position += 1
-        sheet.write_string(position, 1, "Cohort economics (one accelerator)", f.bold)
-        position += 1
-        for generation in self.shown.model.generations_used():
-            for metric in COHORT_METRICS:
-                key = Key(metric.row, generation=generation).id
-                position = self._cover_metric(sheet, position, f"{generation}: {metric.label}", key, cell)
+        position = self._cover_metric(sheet, 7, "All checks read zero (1 = yes; see Checks)", "checks_all_pass", cell)
+        position = self._tests(sheet, position + 1, cell)
+        sheet.write_string(position, 1, "Key metrics", f.bold)
+        for metric in HEADLINE_METRICS:
+            position = self._cover_metric(sheet, position + 1, metric.label, metric.row, cell) - 1
+        position = self._cohort_grid(sheet, position + 3, cell)
         self._charts(workbook, sheet)
         sheet.set_column(0, 0, 2)
         sheet.set_column(1, 1, 44)
-        sheet.set_column(2, 2, 18)
+        sheet.set_column(2, 2, 16)
+        sheet.set_column(3, 2 + max(4, len(self.shown.model.generations_used())), 12)
+
+    def _tests(self, sheet, position: int, cell) -> int:
+        """Each test of the verdict: its value, threshold, margin (value − threshold) and result."""
+        f = self.formats
+        for column, title in enumerate(("Test", "Value", "Threshold", "Margin", "Result")):
+            sheet.write_string(position, 1 + column, title, f.header)
+        reasons = {reason.test: reason for reason in self.shown.verdict.reasons}
+        for spec in VERDICT_TESTS:
+            position += 1
+            reason = reasons[spec.test]
+            unit = self.shown.money if spec.unit == "money" else spec.unit
+            number = self.formats.number_for(unit)
+            sheet.write_string(position, 1, spec.title)
+            sheet.write_comment(position, 1, spec.measure)
+            row = position + 1
+            for column, name, value in (
+                (2, spec.value_row, reason.value),
+                (3, spec.threshold_row, reason.threshold),
+            ):
+                sheet.write_formula(position, column, f"={cell(name, 0)}", number, value)
+                self.layout.formula_cells.append(FormulaCell("Cover", xl_rowcol_to_cell(position, column), name, 0))
+            sheet.write_formula(position, 4, f"=C{row}-D{row}", number, reason.margin)
+            self.layout.formula_cells.append(FormulaCell("Cover", f"E{row}", None, 0, spec.test, "margin"))
+            sheet.write_formula(
+                position,
+                5,
+                f'=IF({cell(spec.flag_row, 0)}=1,"PASS","FAIL")',
+                f.bold,
+                "PASS" if reason.passed else "FAIL",
+            )
+            self.layout.formula_cells.append(FormulaCell("Cover", f"F{row}", None, 0, spec.test, "result"))
+        return position + 2
+
+    def _cohort_grid(self, sheet, position: int, cell) -> int:
+        """Unit economics of one accelerator: a metric × generation grid."""
+        f = self.formats
+        generations = self.shown.model.generations_used()
+        sheet.write_string(position, 1, "Cohort economics (one accelerator)", f.header)
+        for column, generation in enumerate(generations):
+            sheet.write_string(position, 2 + column, generation, f.header)
+        for metric in COHORT_METRICS:
+            position += 1
+            sheet.write_string(position, 1, metric.label)
+            for column, generation in enumerate(generations):
+                key = Key(metric.row, generation=generation).id
+                unit = self.graph.rows[key].unit
+                sheet.write_formula(
+                    position,
+                    2 + column,
+                    f"={cell(key, 0)}",
+                    self.formats.number_for(unit),
+                    float(self.shown.values[key][0, 0]),
+                )
+                self.layout.formula_cells.append(FormulaCell("Cover", xl_rowcol_to_cell(position, 2 + column), key, 0))
+        return position + 1
 
     def _cover_metric(self, sheet, position: int, label: str, name: str, cell) -> int:
         row = self.graph.rows[name]
@@ -107,10 +153,10 @@ class CoverWriter:
         header_sheet, _ = self.layout.row_at["capex_ai"]
         header_row = header_row_of(self.layout, header_sheet, "period")
         categories = [header_sheet, header_row, FIRST_VALUE_COLUMN, header_row, FIRST_VALUE_COLUMN + periods - 1]
-        anchor = 4
+        anchor, column = 4, max(6, 2 + len(self.shown.model.generations_used())) + 1
         for chart in CHARTS:
             sheet.insert_chart(
-                anchor, 4, self._chart(workbook, chart, categories, series), {"x_scale": 1.4, "y_scale": 1.1}
+                anchor, column, self._chart(workbook, chart, categories, series), {"x_scale": 1.4, "y_scale": 1.1}
             )
             anchor += 19
 

@@ -12,6 +12,7 @@ from ..._errors import ExportError
 from ...engine import Projection
 from ...engine.presentation import (
     SCHEDULE_ORDER,
+    VERDICT_WORDS,
 )
 
 FIRST_VALUE_COLUMN = 3
@@ -22,12 +23,16 @@ FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
 
 @dataclass(frozen=True)
 class FormulaCell:
-    """A formula cell and where its engine value comes from: ``(row, column)`` or the verdict label."""
+    """A formula cell and where its engine value comes from: ``(row, column)``; without a row, the
+    verdict in words, or (``test``) a verdict test's margin or its PASS/FAIL result."""
 
     sheet: str
     coordinate: str
     row: str | None
     column: int
+    test: str = ""
+    part: str = ""
+    """With ``test``: ``margin`` or ``result``."""
 
 
 @dataclass
@@ -45,9 +50,14 @@ class WorkbookLayout:
     def expected(self, projection: Projection) -> dict[tuple[str, str], float | str]:
         """The engine's value for every formula cell, under ``projection``'s scenario."""
         result: dict[tuple[str, str], float | str] = {}
+        reasons = {reason.test: reason for reason in projection.verdict.reasons}
         for cell in self.formula_cells:
-            if cell.row is None:
-                result[(cell.sheet, cell.coordinate)] = projection.verdict.label
+            if cell.test:
+                reason = reasons[cell.test]
+                passed = "PASS" if reason.passed else "FAIL"
+                result[(cell.sheet, cell.coordinate)] = reason.margin if cell.part == "margin" else passed
+            elif cell.row is None:
+                result[(cell.sheet, cell.coordinate)] = VERDICT_WORDS[projection.verdict.label]
             else:
                 result[(cell.sheet, cell.coordinate)] = float(projection.values[cell.row][0, cell.column])
         return result
