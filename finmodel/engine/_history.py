@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..schema import reported_columns
 from ._keys import Key
 
 if TYPE_CHECKING:
@@ -134,21 +135,22 @@ def resolve_history(result: Assumptions) -> None:
                 path=f"gpus.{generation}.resale_value.{index}.share_of_cost",
             )
 
-    labels = model.projected_labels
+    count = len(model.projected_labels)
     for name, series in model.reported.items():
         path = f"reported.{name}"
+        at = {column: label for column, (label, _) in reported_columns(model, series.by_period).items()}
         add(
             Key("reported", band=name),
             "period",
-            [series.by_period.get(label, 0.0) for label in labels],
+            [series.by_period[at[t]] if t in at else 0.0 for t in range(count)],
             label=f"Reported: {series.basis}",
             unit=money,
-            path=[f"{path}.by_period.{label}" if label in series.by_period else path for label in labels],
+            path=[f"{path}.by_period.{at[t]}" if t in at else path for t in range(count)],
         )
         add(
             Key("reported_given", band=name),
             "period",
-            [1.0 if label in series.by_period else 0.0 for label in labels],
+            [1.0 if t in at else 0.0 for t in range(count)],
             label=f"1 where reported: {series.basis}",
             unit="flag",
             path=f"{path}.by_period",

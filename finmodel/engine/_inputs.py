@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
+from ._demand import resolve_demand
 from ._history import resolve_history
 from ._keys import Key
 from ._prices import add_cohort_prices, add_market_prices, add_signed_prices, add_tiers
@@ -323,6 +324,7 @@ def resolve(model: CompanyModel) -> Assumptions:
         add_cohort_prices(result, g, *cohorts[g], axis)
     add_signed_prices(result, cohorts)
     resolve_history(result)
+    resolve_demand(result)
     return result
 
 

@@ -20,6 +20,7 @@ class Schedule(StrEnum):
     FLEET = "Fleet"
     DEPRECIATION = "Depreciation"
     REVENUE = "Revenue"
+    DEMAND = "Demand"
     COSTS = "Costs"
     PNL = "P&L"
     CASH = "Cash flow"
@@ -392,6 +393,7 @@ ASSUMPTION_SECTIONS: dict[str, str] = {
     "internal": "Internal use",
     "running_costs": "Running costs",
     "financing": "Financing and tax",
+    "demand": "Demand: contracted backlog",
     "verdict": "Verdict thresholds",
 }
 """Headings of the memo's appendix of assumptions, by the first key of each assumption's model path."""

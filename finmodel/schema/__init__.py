@@ -17,6 +17,7 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
+from ._demand import Backlog, Demand, dated, quarters_declared, reported_columns
 from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
 from ._history import Opening, OpeningBalance, OpeningVintage, ReportedSeries, ResalePoint
 from ._jsonschema import model_file_schema
@@ -27,6 +28,11 @@ from ._suggest import closest
 from ._types import parse_point_in_time
 
 __all__ = [
+    "Backlog",
+    "Demand",
+    "dated",
+    "quarters_declared",
+    "reported_columns",
     "Opening",
     "OpeningBalance",
     "OpeningVintage",

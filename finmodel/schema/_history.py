@@ -130,7 +130,7 @@ class Opening(Sourced):
         return None
 
 
-ReportedLine = Literal["depreciation", "capex_total", "leasing_revenue"]
+ReportedLine = Literal["depreciation", "capex_total", "leasing_revenue", "backlog", "cloud_revenue"]
 
 
 class ReportedSeries(Sourced):
@@ -139,7 +139,12 @@ class ReportedSeries(Sourced):
     line_item: ReportedLine = Field(
         description=(
             "What it compares with: depreciation (of the asset_classes listed, default all), capex_total, "
-            "or leasing_revenue."
+            "leasing_revenue; backlog (the closing backlog of demand.backlog; in an annual model also at the end of a "
+            "fiscal quarter, '2026Q3', as the opening backlog of the year + bookings signed by then − the elapsed "
+            "quarters' share of the year's revenue recognised); or cloud_revenue, the revenue the company compares "
+            "its backlog with (Microsoft Cloud, AWS, Google Cloud, OCI), of the period or fiscal quarter named: what "
+            "reconciles is the multiple backlog ÷ quarterly revenue (a year's revenue ÷ 4), the modelled backlog at "
+            "that date over this revenue against the reported backlog at the same label over it. One series of each."
         )
     )
     basis: str = Field(description="The company's own name for the figure, e.g. 'depreciation of servers and network'.")
@@ -149,7 +154,10 @@ class ReportedSeries(Sourced):
     tolerance: Annotated[Number, Ge(0), Le(1)] = Field(
         0.1, description="Largest variance (model − reported) / reported accepted, as a share (0.1 = 10%)."
     )
-    by_period: dict[str, Money] = Field(description="Reported value by period label (money unit).", min_length=1)
+    by_period: dict[str, Money] = Field(
+        description="Reported value by period label (money unit); backlog and cloud_revenue also by fiscal quarter.",
+        min_length=1,
+    )
 
 
 class ResalePoint(Sourced):

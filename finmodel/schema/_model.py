@@ -24,6 +24,7 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
+from ._demand import DATED_LINES, Demand, demand_problems, is_fiscal_quarter
 from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries, balance_problems
 from ._leasing import InternalUse, Leasing
@@ -79,6 +80,7 @@ class CompanyModel(Frozen):
         default_factory=dict,
         description="Figures the company reported, by name; every build reconciles the model with them.",
     )
+    demand: Demand = Field(default_factory=Demand, description="What customers have contracted to buy.")
     scenarios: dict[ScenarioName, Scenario] = Field(
         default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
     )
@@ -310,6 +312,7 @@ def _cross_checks(model: CompanyModel):
             yield ("leasing", "prices"), f"no rental price for {name}, which the fleet holds"
 
     yield from _history_checks(model)
+    yield from demand_problems(model)
 
     horizon = model.verdict.horizon_start_year
     if horizon is not None and not timeline.start_year <= horizon <= timeline.end_year:
@@ -393,7 +396,7 @@ def _history_checks(model: CompanyModel):
         yield ("capex", "by_period", labels[0]), "classes with scope 'other' need other_mix in the first period"
     for name, series in model.reported.items():
         for label in series.by_period:
-            if label not in labels:
+            if label not in labels and not (series.line_item in DATED_LINES and is_fiscal_quarter(model, label)):
                 yield ("reported", name, "by_period", label), _not_a_period(label, labels)
         for position, asset_class in enumerate(series.asset_classes or ()):
             if asset_class not in classes:

@@ -14,6 +14,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
 from ..schema import CompanyModel
+from ..schema._demand import ShareSchedule
 from ..schema._types import Mix, Money, YearShares
 
 PathKey = tuple[str | int, ...]
@@ -113,8 +114,9 @@ def leaves(container: Any, key: str | int, annotation: Any, path: PathKey) -> It
 
 
 def is_mix(annotation: Any) -> bool:
-    """True for a mapping of shares that must sum to one (``asset_mix``, ``gpu_mix``, an ``age_profile``)."""
-    return _is(annotation, Mix) or _is(annotation, YearShares)
+    """True for shares that must sum to one: a mapping (``asset_mix``, ``gpu_mix``, an ``age_profile``) or a
+    schedule by year (a backlog's ``conversion``)."""
+    return _is(annotation, Mix) or _is(annotation, YearShares) or _is(annotation, ShareSchedule)
 
 
 def annotation_at(path: PathKey) -> Any:

@@ -65,6 +65,9 @@ def _renormalise(data: Any, annotation: Any) -> None:
     if is_mix(annotation) and isinstance(data, dict) and sum(data.values()) > 0:
         total = sum(data.values())
         data.update({name: share / total for name, share in data.items()})
+    elif is_mix(annotation) and isinstance(data, list) and sum(data) > 0:
+        whole = sum(data)
+        data[:] = [share / whole for share in data]
     elif isinstance(bare, type) and issubclass(bare, BaseModel) and isinstance(data, dict):
         if bare is AgeBand and sum(data[use] for use in USES) > 0:
             total = sum(data[use] for use in USES)

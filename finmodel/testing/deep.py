@@ -19,7 +19,17 @@ from ..schema import CompanyModel
 from ._violation import Violation
 from .invariants import RELATIONAL_INVARIANTS, check_all
 
-DEFAULT_VARY = ("capex", "gpus", "asset_classes", "allocation", "leasing", "internal", "running_costs", "financing")
+DEFAULT_VARY = (
+    "capex",
+    "gpus",
+    "asset_classes",
+    "allocation",
+    "leasing",
+    "internal",
+    "running_costs",
+    "financing",
+    "demand",
+)
 """Every block with figures to vary (dates, years and names are never varied)."""
 
 

@@ -19,6 +19,7 @@ import numpy_financial as npf
 from ..engine import Projection, project
 from ..engine.presentation import Schedule
 from ..schema import USES, CompanyModel, DepreciationMethod
+from ._backlog import backlog_rollforward
 from ._relational import economic_life_monotonicity, price_monotonicity, unit_consistency
 from ._violation import HOURS_PER_YEAR, Violation, close, tolerance
 
@@ -28,6 +29,7 @@ __all__ = [
     "Violation",
     "accumulated_within_depreciable_base",
     "assert_invariants",
+    "backlog_rollforward",
     "book_value_above_salvage",
     "capacity_conserved",
     "check_all",
@@ -358,6 +360,7 @@ PROJECTION_INVARIANTS: tuple[Invariant, ...] = (
     capacity_conserved,
     leased_hours_within_capacity,
     cohort_npv_zero_at_irr,
+    backlog_rollforward,
     finite_outputs,
     checks_read_zero,
 )

@@ -24,10 +24,10 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
-FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml", ROOT / "tests" / "fixtures" / "price_tiers.yaml"]
+FIXTURES = [ROOT / "tests" / "fixtures" / name for name in ("lifecycle.yaml", "price_tiers.yaml", "backlog.yaml")]
 """Models made for the tests, proven like the shipped ones: opening balances as gross cost and
-accumulated depreciation, the impairment test, price tiers with terms (features the shipped models
-do not all use)."""
+accumulated depreciation, the impairment test, price tiers with terms, a contracted backlog on a
+quarterly timeline (features the shipped models do not all use)."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",
@@ -232,6 +232,19 @@ LIFECYCLE = {
     },
 }
 """An opening balance as gross and accumulated, and the impairment test, for the small model."""
+BACKLOG = {
+    "demand.backlog": {
+        "opening": 50_000_000,
+        "opening_schedule": [0.6, 0.4],
+        "bookings": {"2024": 30_000_000, "2025Q1": 10_000_000, "2025Q3": 25_000_000},
+        "growth_per_year": {"2026": 0.2},
+        "conversion": [0.5, 0.3, 0.2],
+        "compute_share": 0.8,
+    },
+    "reported.rpo": {"line_item": "backlog", "basis": "RPO", "by_period": {"2024": 40_000_000, "2025Q3": 45_000_000}},
+    "reported.cloud": {"line_item": "cloud_revenue", "basis": "cloud revenue", "by_period": {"2025Q3": 9_000_000}},
+}
+"""A contracted backlog with bookings and a reported backlog dated by fiscal quarter, for the small model."""
 
 
 PRICE_TIERS = {
@@ -253,7 +266,9 @@ are no period's middle (start of period, before the timeline) read inputs of the
 
 
 @pytest.mark.parametrize(
-    "changes", [{}, LIFECYCLE, PRICE_TIERS], ids=["plain", "balance-and-impairment", "price-tiers"]
+    "changes",
+    [{}, LIFECYCLE, PRICE_TIERS, BACKLOG],
+    ids=["plain", "balance-and-impairment", "price-tiers", "backlog-by-quarter"],
 )
 def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_model, changes):
     model = make_model(
@@ -289,3 +304,5 @@ def test_small_model_evaluated_by_formulas_matches_the_engine(tmp_path, make_mod
     assert checked == sum(isinstance(v, float) for v in expected.values()) > 300
     if changes is LIFECYCLE:
         assert projection.line_items["impairment"].max() > 0
+    if changes is BACKLOG:
+        assert projection.line_items["backlog_recognised"].min() > 0

@@ -107,6 +107,23 @@ def test_around_moves_only_the_named_paths_within_their_bounds(meta):
     check()
 
 
+def test_around_moves_a_backlog_and_keeps_its_schedules_summing_to_one():
+    oracle = load_model("models/oracle.yaml")
+    backlog = oracle.demand.backlog
+    assert backlog is not None
+
+    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(around(oracle, ["demand"]))
+    def check(model):
+        moved = model.demand.backlog
+        assert math.isclose(sum(moved.conversion), 1.0) and math.isclose(sum(moved.opening_schedule), 1.0)
+        assert 0 <= moved.compute_share <= 1
+        assert abs(moved.opening / backlog.opening - 1) <= 0.3 + 1e-12
+        assert set(moved.bookings) == set(backlog.bookings)
+
+    check()
+
+
 def test_around_names_a_path_that_does_not_exist(meta):
     with pytest.raises(ValueError, match="did you mean 'utilisation'"):
         around(meta, ["leasing.utilisaton"])

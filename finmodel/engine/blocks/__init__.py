@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._inputs import Assumptions
 from .._ir import Graph
 from . import (
+    backlog,
     capex,
     checks,
     cohorts,
@@ -33,6 +34,7 @@ BLOCKS = (
     fleet,
     depreciation,
     revenue,
+    backlog,
     pnl,
     ppe,
     leasing,

@@ -7,6 +7,7 @@ from .._ir import Expr, Ref, all_of, ge, if_, le, maximum, minimum, round_half_a
 from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context
+from .backlog import unrecognised_by_schedule
 
 CHECK_DECIMALS = 6
 
@@ -76,6 +77,23 @@ def define(ctx: Context) -> None:
         unit=m,
         schedule=Schedule.CHECKS,
     )
+    if ctx.model.demand.backlog is not None:
+        ctx.add(
+            "check_backlog_rollforward",
+            [
+                round_half_away(Ref("backlog_closing") - unrecognised_by_schedule(ctx, t), CHECK_DECIMALS)
+                for t in range(ctx.count)
+            ],
+            label="Backlog: closing (opening + bookings − recognised) − what the schedules leave of each booking",
+            unit=m,
+            schedule=Schedule.CHECKS,
+        )
+        check(
+            "check_backlog_recognised",
+            minimum(0, Ref("backlog_opening") + Ref("bookings") - Ref("backlog_recognised")),
+            label="Backlog: revenue recognised beyond opening backlog + bookings (0: never more than the backlog)",
+            unit=m,
+        )
     every = [
         Ref(name, at=t)
         for name, row in ctx.graph.rows.items()
