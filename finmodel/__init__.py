@@ -5,6 +5,8 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 ``__all__``; every error raised on purpose derives from :class:`FinmodelError`.
 """
 
+__version__ = "0.1.0"
+
 from ._build import BuildReport, ModelOutcome, build, project_all_scenarios, validate
 from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
 from ._scenarios import with_scenario
