@@ -7,7 +7,7 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 
 __version__ = "0.1.0"
 
-from ._build import BuildReport, ModelOutcome, build, project_all_scenarios, validate
+from ._build import BuildReport, ModelOutcome, Step, build, project_all_scenarios, start_model, validate
 from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
 from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
@@ -29,6 +29,7 @@ __all__ = [
     "Reason",
     "RecalcError",
     "ScenarioError",
+    "Step",
     "Verdict",
     "WorkbookCheck",
     "build",
@@ -38,6 +39,7 @@ __all__ = [
     "load_model",
     "project",
     "project_all_scenarios",
+    "start_model",
     "validate",
     "with_scenario",
 ]

@@ -113,7 +113,7 @@ def validate(
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
             outcomes.append(ModelOutcome(file, warnings=reconciliation_warnings(base)))
-        progress(Step(len(outcomes), len(files), f"{file}: {'ok' if outcomes[-1].ok else 'failed'}"))
+        progress(Step(len(outcomes), len(files), f"{file}: {'checked' if outcomes[-1].ok else 'failed'}"))
     return BuildReport(tuple(outcomes))
 
 

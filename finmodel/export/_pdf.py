@@ -31,8 +31,9 @@ def find_chromium() -> str | None:
 
 
 def print_pdf(html: Path, target: Path, *, chromium: str | None = None, timeout_s: float = 180) -> None:
-    """Print the HTML file ``html`` to ``target`` as PDF (A4 unless the page's stylesheet says
-    otherwise, without the browser's header and footer); raises :class:`ExportError`."""
+    """Print the HTML file ``html`` to ``target`` as PDF, on the paper Chromium defaults to (Letter)
+    unless the page's print stylesheet sets a size, without the browser's header and footer; raises
+    :class:`ExportError`."""
     program = chromium or find_chromium()
     if program is None:
         raise ExportError(NO_CHROMIUM)
@@ -85,6 +86,6 @@ def _run(command: list[str], scratch: Path, timeout_s: float, html: Path) -> str
 
 
 def _kill_group(group: int) -> None:
-    """Kill a process group that has not been reaped (its leader's id stays the group's while it runs)."""
+    """Kill Chromium and the helper processes it started (its process group, not yet reaped)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
