@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from finmodel._build import build, company_model_files, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,8 +166,6 @@ def test_the_starter_model_loads_and_builds_on_the_builtin_catalogue(tmp_path):
 
 
 def test_the_starter_model_never_overwrites_and_takes_only_a_plain_name(tmp_path):
-    import pytest
-
     from finmodel import ExportError
     from finmodel._build import start_model
 
@@ -200,11 +200,29 @@ def test_build_and_validate_tell_their_progress(make_model_file, tmp_path):
 
 
 def test_build_with_pdf_and_no_chromium_is_an_error_before_anything_is_built(make_model_file, tmp_path, monkeypatch):
-    import pytest
-
     from finmodel import ExportError, _build
 
     monkeypatch.setattr(_build, "find_chromium", lambda: None)
     with pytest.raises(ExportError, match="Chromium"):
         build([make_model_file()], tmp_path / "out", pdf=True)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.oracle
+def test_check_models_tells_its_progress(make_model_file):
+    from finmodel._build import Step
+    from finmodel.verify import check_models
+
+    model = make_model_file({"scenarios": {"bear": {"overrides": {"leasing.utilisation": 0.5}}}})
+    steps: list[Step] = []
+    checks = check_models([model], progress=steps.append)
+    assert [check.ok for check in checks] == [True, True]
+    assert [(s.done, s.total, s.finished) for s in steps] == [
+        (0, 3, False),
+        (1, 3, True),
+        (1, 3, False),
+        (2, 3, True),
+        (3, 3, True),
+    ]
+    assert steps[2].message == "recalculating 2 workbook(s) with LibreOffice"
+    assert steps[4].message == f"{model}: compared with the engine: every formula cell agrees"
