@@ -5,7 +5,9 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 ``__all__``; every error raised on purpose derives from :class:`FinmodelError`.
 """
 
-from ._build import BuildReport, ModelOutcome, build, project_all_scenarios, validate
+__version__ = "0.1.0"
+
+from ._build import BuildReport, ModelOutcome, Step, build, project_all_scenarios, start_model, validate
 from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
 from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
@@ -27,6 +29,7 @@ __all__ = [
     "Reason",
     "RecalcError",
     "ScenarioError",
+    "Step",
     "Verdict",
     "WorkbookCheck",
     "build",
@@ -36,6 +39,7 @@ __all__ = [
     "load_model",
     "project",
     "project_all_scenarios",
+    "start_model",
     "validate",
     "with_scenario",
 ]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-from ._errors import FinmodelError, ModelError, Problem, ScenarioError
+from ._errors import ExportError, FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
 from ._scenarios import BASE
 from .engine import Projection, Reconciled, project, structure_difference
 from .export import (
+    NO_CHROMIUM,
     Writer,
+    find_chromium,
+    print_pdf,
     projection_document,
     write_all,
     write_comparison,
@@ -25,6 +30,26 @@ from .schema import CompanyModel, Scenario
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
+_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far a run has come: ``done`` of ``total`` steps; ``message`` says what has just finished
+    (``finished``) or what is starting (its file names come from the caller: print them inert)."""
+
+    done: int
+    total: int
+    message: str
+    finished: bool = True
+
+
+Progress = Callable[[Step], None]
+"""Told of each step of a long run (build, validate, check) as it starts and as it finishes."""
+
+
+def silent(step: Step) -> None:
+    """The progress callback of a run nobody watches."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +90,17 @@ def company_model_files(directory: Path = DEFAULT_MODELS_DIR) -> list[Path]:
     return sorted(path for path in directory.glob("*.yaml") if path.is_file())
 
 
-def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = (), strict: bool = False) -> BuildReport:
+def validate(
+    files: Sequence[Path], *, allow_paths: Sequence[Path] = (), strict: bool = False, progress: Progress = silent
+) -> BuildReport:
     """Load each model and run every check a build makes before writing (:func:`checked_projections`); write nothing.
 
     ``strict`` also fails a model whose base case is outside its own reconciliation tolerance,
-    each such figure reported at its line.
+    each such figure reported at its line. ``progress`` is told as each model starts and is done.
     """
-    outcomes = []
+    outcomes: list[ModelOutcome] = []
     for file in files:
+        progress(Step(len(outcomes), len(files), f"checking {file}", finished=False))
         try:
             model = load_model(file, allow_paths=allow_paths)
             base = checked_projections(model)[BASE]
@@ -85,6 +113,7 @@ def validate(files: Sequence[Path], *, allow_paths: Sequence[Path] = (), strict:
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
             outcomes.append(ModelOutcome(file, warnings=reconciliation_warnings(base)))
+        progress(Step(len(outcomes), len(files), f"{file}: {'checked' if outcomes[-1].ok else 'failed'}"))
     return BuildReport(tuple(outcomes))
 
 
@@ -163,31 +192,41 @@ def build(
     *,
     scenario: str | None = None,
     allow_paths: Sequence[Path] = (),
+    pdf: bool = False,
+    progress: Progress = silent,
 ) -> BuildReport:
     """Project each model and write ``<stem>.json``, ``.csv``, ``.xlsx`` and the memo ``.html`` into
     ``out_dir`` (``<stem>-<scenario>.*`` for a scenario, so the base case is never overwritten), and
-    with several models a comparison memo.
+    with several models a comparison memo; with ``pdf``, each memo also as ``.pdf`` (printed by
+    headless Chromium: without one, :class:`ExportError` before anything is built).
 
     A model that fails leaves its earlier outputs untouched; the others are still built. A model
     whose file name (compared case-insensitively, as some file systems do) is taken by an earlier
-    one in the list is not built, so that it cannot overwrite that one's outputs.
+    one in the list is not built, so that it cannot overwrite that one's outputs. ``progress`` is
+    told as each model starts and is done.
     """
     files = list(files) if files else company_model_files()
-    outcomes = []
+    chromium = find_chromium() if pdf else None
+    if pdf and chromium is None:
+        raise ExportError(NO_CHROMIUM)
+    outcomes: list[ModelOutcome] = []
     claimed: dict[str, Path] = {}
     for file in map(Path, files):
+        progress(Step(len(outcomes), len(files), f"building {file}", finished=False))
         first = claimed.setdefault(file.stem.casefold(), file)
         if first.resolve() != file.resolve():
             clash = f"{file} and {first} have the same file name, so their outputs would overwrite each other"
             outcomes.append(ModelOutcome(file, error=f"not built: {clash}; rename one or build it with another --out"))
-            continue
-        outcomes.append(_build_one(file, out_dir, scenario, allow_paths))
+        else:
+            outcomes.append(_build_one(file, out_dir, scenario, allow_paths, chromium))
+        progress(Step(len(outcomes), len(files), f"{file}: {'built' if outcomes[-1].ok else 'failed'}"))
     built = {outcome.file.stem: outcome.scenarios for outcome in outcomes if outcome.ok}
     if len(built) < 2:
         return BuildReport(tuple(outcomes))
+    progress(Step(len(outcomes), len(files), "writing the comparison memo", finished=False))
     target = out_dir / ("comparison.html" if scenario is None else f"comparison-{scenario}.html")
     try:
-        write_all({target: lambda path: write_comparison(built, path)})
+        write_all(_with_pdf({target: lambda path: write_comparison(built, path)}, chromium))
     except FinmodelError as error:
         return BuildReport(tuple(outcomes), comparison_error=str(error))
     return BuildReport(tuple(outcomes), comparison=target)
@@ -198,7 +237,31 @@ def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
     return {BASE: project(model), **{name: project(model, name) for name in model.scenarios}}
 
 
-def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Sequence[Path]) -> ModelOutcome:
+def _with_pdf(targets: dict[Path, Writer], chromium: str | None) -> dict[Path, Writer]:
+    """The targets and, given Chromium, a ``.pdf`` of each ``.html``, printed from its staged copy so
+    that the PDF is replaced together with the rest of the set."""
+    if chromium is None:
+        return targets
+    staged: dict[Path, Path] = {}
+
+    def staging(target: Path, writer: Writer) -> Writer:
+        def write(path: Path) -> None:
+            writer(path)
+            staged[target] = path
+
+        return write
+
+    def printing(html: Path) -> Writer:
+        return lambda path: print_pdf(staged[html], path, chromium=chromium)
+
+    written = {target: staging(target, writer) for target, writer in targets.items()}
+    pdfs = {target.with_suffix(".pdf"): printing(target) for target in targets if target.suffix == ".html"}
+    return written | pdfs
+
+
+def _build_one(
+    file: Path, out_dir: Path, scenario: str | None, allow_paths: Sequence[Path], chromium: str | None = None
+) -> ModelOutcome:
     try:
         model = load_model(file, allow_paths=allow_paths)
         selected = scenario or BASE
@@ -215,6 +278,7 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Seq
             out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path),
             out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path),
         }
+        targets = _with_pdf(targets, chromium)
         write_all(targets)
     except ModelError as error:
         return ModelOutcome(file, problems=tuple(error.problems))
@@ -227,3 +291,33 @@ def _build_one(file: Path, out_dir: Path, scenario: str | None, allow_paths: Seq
         outputs=tuple(targets),
         warnings=reconciliation_warnings(projection),
     )
+
+
+def start_model(name: str, directory: Path = Path(".")) -> Path:
+    """Write ``directory/NAME.yaml``, a commented starter model that builds as it is (on the GPU
+    catalogue shipped with finmodel, every figure a placeholder marked as an estimate to replace).
+
+    Never overwrites: an existing file, or a name that is not a plain file name, is an :class:`ExportError`.
+    """
+    stem = name.removesuffix(".yaml")
+    if not _MODEL_NAME.fullmatch(stem):
+        raise ExportError(
+            f"{name!r} cannot name a model: use up to 64 letters, digits, '-' and '_', starting with a letter or digit"
+        )
+    ticker = re.sub(r"[^A-Za-z0-9]", "", stem).upper()[:12]
+    starter = (resources.files("finmodel.loading") / "starter.yaml").read_text(encoding="utf-8")
+    text = starter.replace("__NAME__", stem).replace("__TICKER__", ticker)
+    target = Path(directory) / f"{stem}.yaml"
+    created = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:
+            created = True
+            handle.write(text)
+    except FileExistsError:
+        raise ExportError(f"{target} exists already, and is left as it is: choose another name or folder") from None
+    except OSError as error:
+        if created:
+            target.unlink(missing_ok=True)
+        raise ExportError(f"could not write {target}: {error.strerror or error}") from None
+    return target

@@ -5,52 +5,129 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as ProgressDisplay
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
-from ._build import DEFAULT_OUTPUT_DIR, BuildReport, ModelOutcome, build, company_model_files, validate
+from . import __version__
+from ._build import (
+    DEFAULT_OUTPUT_DIR,
+    BuildReport,
+    ModelOutcome,
+    Progress,
+    Step,
+    build,
+    company_model_files,
+    start_model,
+    validate,
+)
 from ._errors import FinmodelError, ModelError, Problem
 from .engine import inputs
 from .engine.presentation import TERMINAL_ROWS, number_format
 from .loading import load_model
 from .schema import model_file_schema
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?")
+
+def _plain_words(params: list[Any]) -> list[Any]:
+    """Help in plain words: a value is shown by its metavar (MODEL, DIR, NAME), a flag by its name
+    alone, never by a Python type (typer would show <list[Path]> beside an argument, <bool> beside a flag)."""
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.param_type_name == "argument":
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010 (a method replaced on one object)
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_words(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_words(super().get_params(ctx))
+
+
+app = typer.Typer(
+    cls=_Group, add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?"
+)
 # Output carries text from model files (names, keys, paths): never interpret it as markup or emoji.
 out = Console(width=None if sys.stdout.isatty() else 160, markup=False, emoji=False, highlight=False)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, markup=False, emoji=False, highlight=False)
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
-Models = Annotated[list[Path] | None, typer.Argument(help="Model files (default: every model in models/).")]
+Models = Annotated[
+    list[Path] | None, typer.Argument(metavar="MODEL", help="Model files (default: every model in models/).")
+]
 AllowPaths = Annotated[
     list[Path] | None,
     typer.Option(
         "--allow-path",
+        metavar="DIR",
         help="A folder a model's gpu_catalog may point into, besides the model's own folder tree (repeatable).",
     ),
 ]
 
 
-@app.command("build")
+def version() -> str:
+    """finmodel's version: as installed, else the source's."""
+    try:
+        return metadata.version("finmodel")
+    except metadata.PackageNotFoundError:
+        return __version__
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        out.print(f"finmodel {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _top(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print finmodel's version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Model AI CapEx: does it become a revenue asset?"""
+
+
+@app.command("build", cls=_Command)
 def build_command(
     models: Models = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = DEFAULT_OUTPUT_DIR,
-    scenario: Annotated[str | None, typer.Option(help="Scenario to project (default: the base case).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write into.")] = DEFAULT_OUTPUT_DIR,
+    scenario: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Scenario to project (default: the base case).")
+    ] = None,
     allow_path: AllowPaths = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each memo to PDF beside it (needs Chromium installed).")
+    ] = False,
 ) -> None:
-    """Project models and write <stem>.json, .csv, .xlsx and the memo .html for each (with --scenario,
-    <stem>-<scenario>.*), plus comparison.html when several are built."""
-    report = build(models or company_model_files(), out_dir, scenario=scenario, allow_paths=allow_path or ())
+    """Project models and write each one's workbook, memo, JSON and CSV (and a comparison memo of several)."""
+    files = models or company_model_files()
+    try:
+        with _progress() as progress:
+            report = build(files, out_dir, scenario=scenario, allow_paths=allow_path or (), pdf=pdf, progress=progress)
+    except FinmodelError as error:
+        _fail(error)
     _report(report, built=True)
 
 
-@app.command("validate")
+@app.command("validate", cls=_Command)
 def validate_command(
     models: Models = None,
     allow_path: AllowPaths = None,
@@ -62,15 +139,24 @@ def validate_command(
         bool,
         typer.Option("--deep", help="Also check the invariants on each model, its scenarios and models around it."),
     ] = False,
-    examples: Annotated[int, typer.Option(help="--deep: perturbed models to check around each model.", min=0)] = 50,
-    seed: Annotated[int, typer.Option(help="--deep: seed of the perturbations (the same seed repeats a run).")] = 0,
+    examples: Annotated[
+        int, typer.Option(metavar="N", help="With --deep: how many perturbed models to check around each model.")
+    ] = 50,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="With --deep: seed of the perturbations (the same seed repeats a run).")
+    ] = 0,
 ) -> None:
-    """Check models (and their scenarios) without writing anything."""
+    """Check models and their scenarios without writing anything."""
     files = models or company_model_files()
+    if examples < 0:
+        err.print("--examples is a count: 0 or more")
+        raise typer.Exit(2)
     if deep:
         _deep(files, examples, seed, allow_path or [])
         return
-    _report(validate(files, allow_paths=allow_path or (), strict=strict), built=False)
+    with _progress() as progress:
+        report = validate(files, allow_paths=allow_path or (), strict=strict, progress=progress)
+    _report(report, built=False)
 
 
 def _deep(files: list[Path], examples: int, seed: int, allow_paths: list[Path]) -> None:
@@ -94,17 +180,22 @@ def _deep(files: list[Path], examples: int, seed: int, allow_paths: list[Path]) 
         raise typer.Exit(1)
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_command(
     models: Models = None,
-    keep: Annotated[Path | None, typer.Option(help="Keep the workbooks and recalculated copies here.")] = None,
+    keep: Annotated[
+        Path | None, typer.Option(metavar="DIR", help="Keep the workbooks and their recalculated copies here.")
+    ] = None,
     allow_path: AllowPaths = None,
 ) -> None:
-    """Recalculate each model's workbook in every scenario with LibreOffice; compare every formula cell."""
+    """Recalculate each model's workbook in every scenario with LibreOffice and compare it with the engine."""
     from .verify import check_models
 
     try:
-        checks = check_models(models or company_model_files(), keep, allow_paths=allow_path or ())
+        with _progress() as progress:
+            checks = check_models(
+                models or company_model_files(), keep, allow_paths=allow_path or (), progress=progress
+            )
     except FinmodelError as error:
         _fail(error)
     table = Table(title="Workbook vs engine (LibreOffice recalculation)")
@@ -127,15 +218,15 @@ def check_command(
         raise typer.Exit(1)
 
 
-@app.command("inputs")
+@app.command("inputs", cls=_Command)
 def inputs_command(
-    model: Annotated[Path, typer.Argument(help="A model file.")],
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A model file.")],
     scenario: Annotated[
-        str | None, typer.Option(help="Scenario whose values to show (default: the base case).")
+        str | None, typer.Option(metavar="NAME", help="Scenario whose values to show (default: the base case).")
     ] = None,
     allow_path: AllowPaths = None,
 ) -> None:
-    """List every input that project(inputs=...) can vary: name, unit, axis, base value, source field."""
+    """List the inputs a simulation can vary, with their unit, base value and the field they come from."""
     try:
         specs = inputs(load_model(model, allow_paths=allow_path or ()), scenario)
     except FinmodelError as error:
@@ -153,10 +244,42 @@ def inputs_command(
     out.print(table)
 
 
-@app.command("schema")
+@app.command("schema", cls=_Command)
 def schema_command() -> None:
-    """Print the JSON Schema of a company model file (for editor completion)."""
+    """Print the JSON Schema of a model file, for an editor's completion and checks."""
     sys.stdout.write(json.dumps(model_file_schema(), indent=2) + "\n")
+
+
+@app.command("init", cls=_Command)
+def init_command(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The model's name: the file is NAME.yaml.")],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write it in.")] = Path("."),
+) -> None:
+    """Write NAME.yaml, a commented starter model that builds as it is, for you to fill in."""
+    try:
+        written = start_model(name, out_dir)
+    except FinmodelError as error:
+        _fail(error)
+    out.print(_inert(f"wrote {written}: replace each estimate, then run: finmodel build {written}"))
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """A progress display on stderr, with a line as each model is done, while both outputs are a
+    terminal; silent when either is piped or redirected."""
+    if not (out.is_terminal and err.is_terminal):
+        yield lambda step: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
+    with ProgressDisplay(*columns, TimeElapsedColumn(), console=err, transient=True) as display:
+        task = display.add_task("", total=None)
+
+        def show(step: Step) -> None:
+            if step.finished:
+                display.console.print(_inert(step.message), soft_wrap=True)
+            display.update(task, completed=step.done, total=step.total, description=_plain(step.message))
+
+        yield show
 
 
 def _report(report: BuildReport, *, built: bool) -> None:
@@ -178,7 +301,8 @@ def _report(report: BuildReport, *, built: bool) -> None:
         elif outcome.ok:
             out.print(_inert(f"{outcome.file}: ok"))
     if report.comparison is not None:
-        out.print(_inert(f"comparison memo: {report.comparison}"))
+        pdf = report.comparison.with_suffix(".pdf")
+        out.print(_inert(f"comparison memo: {report.comparison}" + (f" and {pdf}" if pdf.is_file() else "")))
     if report.comparison_error is not None:
         err.print(_inert(f"comparison memo not written: {report.comparison_error}"), soft_wrap=True)
     failed = [o for o in report.outcomes if not o.ok]
@@ -237,7 +361,11 @@ def _fail(error: FinmodelError) -> NoReturn:
 def _inert(text: object) -> Text:
     """Text from a model as plain characters: control characters are spelled out (ESC as \\x1b),
     so a name in a model file cannot move the cursor, recolour or retitle the terminal."""
-    return Text(_CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text)))
+    return Text(_plain(text))
+
+
+def _plain(text: object) -> str:
+    return _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
 
 
 def main() -> None:

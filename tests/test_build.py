@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from finmodel._build import build, company_model_files, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,3 +135,94 @@ def test_float_dust_that_breaks_the_irr_validates_and_builds(make_model_file, tm
     model = make_model_file(FLOAT_DUST)
     for outcome in (validate([model]).outcomes[0], build([model], tmp_path / "out").outcomes[0]):
         assert outcome.ok, outcome.error or outcome.problems
+
+
+# --------------------------------------------------------------------------- a model of one's own
+
+
+def test_the_starter_model_loads_and_builds_on_the_builtin_catalogue(tmp_path):
+    from finmodel import load_model
+    from finmodel._build import start_model
+
+    path = start_model("acme-cloud", tmp_path / "mine")
+    assert path == tmp_path / "mine" / "acme-cloud.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "gpu_catalog: builtin" in text and "__" not in text
+    model = load_model(path)
+    assert (model.company.name, model.company.ticker) == ("acme-cloud", "ACMECLOUD")
+    # Every block is commented, and each placeholder says it is an estimate to replace.
+    lines = text.splitlines()
+    blocks = [(number, line) for number, line in enumerate(lines) if line[:1].isalpha()]
+    assert {line.split(":")[0] for _, line in blocks} >= {"company", "timeline", "capex", "leasing", "internal"}
+    for number, line in blocks:
+        assert " # " in line or lines[number - 1].startswith("#"), line
+    placeholders = [model.source_of(path) for path in ("capex.by_period.2025.total", "leasing.utilisation")]
+    assert all((note.note or "").startswith("estimate: replace with") for note in placeholders)
+    report = build([path], tmp_path / "out")
+    assert report.ok, [(o.problems, o.error) for o in report.outcomes]
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        f"acme-cloud.{s}" for s in ("json", "csv", "xlsx", "html")
+    }
+
+
+def test_the_starter_model_never_overwrites_and_takes_only_a_plain_name(tmp_path):
+    from finmodel import ExportError
+    from finmodel._build import start_model
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("my own work\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="exists already"):
+        start_model("mine", tmp_path)
+    with pytest.raises(ExportError, match="exists already"):
+        start_model("mine.yaml", tmp_path)
+    assert mine.read_text(encoding="utf-8") == "my own work\n"
+    for bad in ("../escape", "a/b", "", "-dash", ".hidden", "x" * 65, "name with space", "caf\u00e9\x1b"):
+        with pytest.raises(ExportError, match="cannot name a model"):
+            start_model(bad, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml"]
+
+
+def test_build_and_validate_tell_their_progress(make_model_file, tmp_path):
+    from finmodel._build import Step
+
+    first = make_model_file({}, "a/first.yaml")
+    second = make_model_file({"leasing.utilisation": 1.5}, "b/second.yaml")
+    steps: list[Step] = []
+    build([first, second], tmp_path / "out", progress=steps.append)
+    assert [(s.done, s.total, s.finished) for s in steps] == [(0, 2, False), (1, 2, True), (1, 2, False), (2, 2, True)]
+    assert steps[1].message == f"{first}: built" and steps[3].message == f"{second}: failed"
+    steps.clear()
+    validate([first], progress=steps.append)
+    assert [(s.done, s.finished, s.message) for s in steps] == [
+        (0, False, f"checking {first}"),
+        (1, True, f"{first}: checked"),
+    ]
+
+
+def test_build_with_pdf_and_no_chromium_is_an_error_before_anything_is_built(make_model_file, tmp_path, monkeypatch):
+    from finmodel import ExportError, _build
+
+    monkeypatch.setattr(_build, "find_chromium", lambda: None)
+    with pytest.raises(ExportError, match="Chromium"):
+        build([make_model_file()], tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.oracle
+def test_check_models_tells_its_progress(make_model_file):
+    from finmodel._build import Step
+    from finmodel.verify import check_models
+
+    model = make_model_file({"scenarios": {"bear": {"overrides": {"leasing.utilisation": 0.5}}}})
+    steps: list[Step] = []
+    checks = check_models([model], progress=steps.append)
+    assert [check.ok for check in checks] == [True, True]
+    assert [(s.done, s.total, s.finished) for s in steps] == [
+        (0, 3, False),
+        (1, 3, True),
+        (1, 3, False),
+        (2, 3, True),
+        (3, 3, True),
+    ]
+    assert steps[2].message == "recalculating 2 workbook(s) with LibreOffice"
+    assert steps[4].message == f"{model}: compared with the engine: every formula cell agrees"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -298,3 +299,125 @@ def test_an_unwritable_workbook_target_is_a_clear_error_and_the_old_set_stays(tm
     assert "Traceback" not in result.stdout + result.stderr
     assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
     assert sorted(path.name for path in out.iterdir()) == ["meta.csv", "meta.json", "meta.xlsx"]
+
+
+# --------------------------------------------------------------------------- a model of one's own, help, progress, PDF
+
+
+def test_init_writes_a_starter_model_that_builds(tmp_path: Path) -> None:
+    result = invoke("init", "acme", "--out", str(tmp_path / "mine"))
+    assert result.exit_code == 0, result.stderr
+    model = tmp_path / "mine" / "acme.yaml"
+    assert str(model) in result.stdout and "finmodel build" in result.stdout
+    built = invoke("build", str(model), "--out", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.stderr
+    assert "acme (ACME)" in built.stdout
+    assert (tmp_path / "out" / "acme.xlsx").is_file() and (tmp_path / "out" / "acme.html").is_file()
+
+
+def test_init_refuses_to_overwrite_a_file(tmp_path: Path) -> None:
+    mine = tmp_path / "acme.yaml"
+    mine.write_text("company: mine\n", encoding="utf-8")
+    result = invoke("init", "acme", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{mine} exists already" in result.stderr and "Traceback" not in result.stderr
+    assert mine.read_text(encoding="utf-8") == "company: mine\n"
+
+
+def test_version_prints_the_version() -> None:
+    import finmodel
+    from finmodel.cli import version
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"finmodel {version()}\n"
+    assert version().count(".") == 2 and finmodel.__version__.count(".") == 2
+
+
+COMMANDS = ("build", "validate", "check", "inputs", "schema", "init")
+
+
+@pytest.mark.parametrize("command", [(), *[(name,) for name in COMMANDS]], ids=lambda c: " ".join(c) or "top")
+def test_help_is_in_plain_words(command: tuple[str, ...]) -> None:
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    python = r"<\w|\w>|\b(list|Path|str|bool|int|float|None|TEXT|PATH|INTEGER|BOOLEAN|FLOAT)\b|x[<>]="
+    assert not re.search(python, text), f"{re.search(python, text)} in the help of {command}:\n{text}"
+    if command:
+        assert "Usage:" in text
+
+
+def test_each_command_has_one_sentence_of_help() -> None:
+    from finmodel.cli import app
+
+    for info in app.registered_commands:
+        summary = " ".join((info.callback.__doc__ or "").split())
+        assert summary.endswith(".") and summary.count(". ") == 0, summary
+
+
+def test_the_progress_display_is_silent_when_piped(tmp_path: Path) -> None:
+    model = copy_model(tmp_path / "src")
+    result = invoke("validate", str(model))  # CliRunner's outputs are not terminals
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == f"{model}: ok\n"
+
+
+def test_the_progress_display_shows_a_line_per_model_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from finmodel import cli
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100, markup=False, emoji=False, highlight=False)
+    monkeypatch.setattr(cli, "err", terminal)
+    monkeypatch.setattr(cli, "out", Console(file=io.StringIO(), force_terminal=True, markup=False))
+    model = copy_model(tmp_path / "src")
+    renamed = model.rename(model.with_name("m\x1b[2Jeta.yaml"))
+    result = invoke("validate", str(renamed))
+    assert result.exit_code == 0, result.stderr
+    shown = screen.getvalue()
+    assert "m\\x1b[2Jeta.yaml: checked" in shown  # the file name's escape is spelled out, never sent
+    assert "\x1b[2J" not in shown
+
+
+def test_build_pdf_without_chromium_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from finmodel import _build
+
+    monkeypatch.setattr(_build, "find_chromium", lambda: None)
+    result = invoke("build", str(copy_model(tmp_path / "src")), "--out", str(tmp_path / "out"), "--pdf")
+    assert result.exit_code == 1
+    assert "needs headless Chromium" in result.stderr and "chromium" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _pdf_pages(pdf: Path) -> int:
+    import shutil
+
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is not None:
+        info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+        return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+@pytest.mark.oracle("chromium")
+def test_build_pdf_prints_each_memo_and_the_comparison(tmp_path: Path) -> None:
+    invoke("init", "acme", "--out", str(tmp_path / "src"))
+    models = [str(copy_model(tmp_path / "src")), str(tmp_path / "src" / "acme.yaml")]
+    out = tmp_path / "out"
+    result = invoke("build", *models, "--out", str(out), "--pdf")
+    assert result.exit_code == 0, result.stderr
+    for stem in ("meta", "acme", "comparison"):
+        pdf = out / f"{stem}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF-"), stem
+        assert _pdf_pages(pdf) >= (2 if stem != "comparison" else 1), stem
+    assert "comparison.pdf" in result.stdout
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporaries left behind"

@@ -924,3 +924,65 @@ def test_tiers_and_contracted_share_together_are_refused_at_contracted_share(tmp
         *where(text, "  contracted_share: 0.6", "contracted_share"),
     )
     assert "not both" in problem.message
+
+
+# --------------------------------------------------------------------------- the builtin catalogue, internal optional
+
+
+def test_load_catalog_reads_the_builtin_catalogue_which_is_the_repositorys() -> None:
+    from finmodel.loading import builtin_catalog
+
+    assert builtin_catalog().read_bytes() == CATALOG.read_bytes()  # one copy: the package maps models/catalog/
+    assert load_catalog("builtin") == load_catalog(CATALOG)
+
+
+def test_a_model_anywhere_may_name_the_builtin_catalogue(tmp_path: Path) -> None:
+    text = replace_once(META_TEXT, "gpu_catalog: catalog/gpus.yaml", "gpu_catalog: builtin")
+    path = tmp_path / "elsewhere" / "meta.yaml"  # no catalogue beside it, and no --allow-path
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    model = load_model(path)
+    assert model.gpus == load_model(META).gpus
+    assert model.source_of("gpus.H100.cost_per_accelerator_usd").source.startswith("public-figures §8.1")
+
+
+def test_a_problem_in_the_builtin_catalogue_names_its_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finmodel.loading import _load
+
+    old = 'physical_life_years: {value: 6, note: "estimate: Hopper'
+    catalog_text = replace_once(CATALOG_TEXT, old, old.replace("value: 6", "value: -6"))
+    broken = tmp_path / "installed" / "gpus.yaml"
+    broken.parent.mkdir()
+    broken.write_text(catalog_text, encoding="utf-8")
+    monkeypatch.setattr(_load, "builtin_catalog", lambda: broken)
+    path = tmp_path / "model.yaml"
+    path.write_text(replace_once(META_TEXT, "gpu_catalog: catalog/gpus.yaml", "gpu_catalog: builtin"), encoding="utf-8")
+    problem = only_problem(path)
+    assert problem.file == broken
+    assert (problem.line, problem.column) == where(catalog_text, "value: -6", "physical_life_years")
+    with pytest.raises(ModelError) as caught:
+        load_catalog("builtin")
+    assert [(p.file, p.line) for p in caught.value.problems] == [(broken, problem.line)]
+
+
+def test_a_pure_lessor_leaves_out_the_internal_block(tmp_path: Path) -> None:
+    coreweave = (REPO / "models" / "coreweave.yaml").read_text(encoding="utf-8")
+    start = coreweave.index("\ninternal:\n")
+    end = coreweave.index("\n\n", start + 1)
+    path = write_model(tmp_path, coreweave[:start] + coreweave[end:])
+    model = load_model(path)
+    assert "internal" not in model.model_fields_set
+    assert model.internal.utilisation == 0.0
+    with_internal = write_model(tmp_path, coreweave, name="coreweave.yaml")
+    assert finmodel.project(model).verdict == finmodel.project(load_model(with_internal)).verdict
+
+
+def test_a_model_with_internal_use_must_give_the_internal_block(tmp_path: Path) -> None:
+    start = META_TEXT.index("\ninternal:\n")
+    end = META_TEXT.index("\n\n", start + 1)
+    text = META_TEXT[:start] + META_TEXT[end:]
+    problem = only_problem(write_model(tmp_path, text))
+    assert problem.path == "internal"
+    assert "internal use" in problem.message

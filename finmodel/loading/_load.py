@@ -10,7 +10,8 @@ Pydantic then validates everything at once; each of its errors is rewritten as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,20 @@ from ..schema import CompanyModel, GpuCatalog, GpuGeneration, closest, name_prob
 from ._messages import Located, located_problem, problems_of
 from ._yaml import Document, Unreadable, dotted, parse_document, read_bytes, read_document
 
+BUILTIN_CATALOG = "builtin"
+"""What ``gpu_catalog`` (or :func:`load_catalog`) says for the GPU catalogue shipped with finmodel."""
+
+
+def builtin_catalog() -> Path:
+    """The GPU catalogue shipped with finmodel: inside the installed package (pyproject maps the
+    repository's ``models/catalog/`` to ``finmodel/catalog``), else in the source tree, so there is one copy."""
+    packaged = Path(str(resources.files("finmodel"))) / "catalog" / "gpus.yaml"
+    return packaged if packaged.is_file() else Path(__file__).resolve().parents[2] / "models" / "catalog" / "gpus.yaml"
+
 
 def load_catalog(path: str | Path) -> GpuCatalog:
-    """Load a shared GPU catalogue file."""
-    file = Path(path)
+    """Load a shared GPU catalogue file; ``"builtin"`` loads the one shipped with finmodel."""
+    file = builtin_catalog() if str(path) == BUILTIN_CATALOG else Path(path)
     data, document = read_document(file)
     if document.problems:
         raise ModelError(document.problems)
@@ -38,7 +49,8 @@ def load_catalog(path: str | Path) -> GpuCatalog:
 def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> CompanyModel:
     """Load and validate a company model; every problem is reported at once as a :class:`ModelError`.
 
-    Its ``gpu_catalog`` must lie in the model file's folder tree, or in one of ``allow_paths``.
+    Its ``gpu_catalog`` is ``builtin`` (the catalogue shipped with finmodel), or a file that must lie
+    in the model file's folder tree, or in one of ``allow_paths``.
     """
     file = Path(path)
     data, document = read_document(file)
@@ -105,6 +117,8 @@ def _read_catalog(file: Path, document: Document, name: str, allow_paths: Sequen
     def refused(message: str) -> ModelError:
         return ModelError([Problem(file, line, column, "gpu_catalog", message)])
 
+    if name == BUILTIN_CATALOG:
+        return _catalog_data(builtin_catalog(), refused)
     try:
         folders = [file.parent.resolve(), *(Path(folder).resolve() for folder in allow_paths)]
         target = (file.parent / name).resolve()
@@ -115,6 +129,10 @@ def _read_catalog(file: Path, document: Document, name: str, allow_paths: Sequen
             f"refused: the catalogue {target} is outside the model's folder {folders[0]}; "
             "allow its folder with --allow-path (allow_paths= in Python)"
         )
+    return _catalog_data(target, refused)
+
+
+def _catalog_data(target: Path, refused: Callable[[str], ModelError]) -> tuple[Any, Document]:
     try:
         raw = read_bytes(target)
     except Unreadable as unreadable:

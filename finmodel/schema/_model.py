@@ -59,7 +59,7 @@ class CompanyModel(Frozen):
     company: Company
     timeline: Timeline
     gpu_catalog: str | None = Field(
-        None, description="Path of a shared GPU catalogue, relative to this file (merged under gpus)."
+        None, description="GPU catalogue merged under gpus: builtin (finmodel's own) or a path relative to this file."
     )
     gpus: dict[str, GpuGeneration] = Field(
         default_factory=dict,
@@ -71,7 +71,9 @@ class CompanyModel(Frozen):
         description="How installed capacity is used by age; later rules override earlier ones.", min_length=1
     )
     leasing: Leasing
-    internal: InternalUse
+    internal: InternalUse = Field(
+        default_factory=lambda: InternalUse(utilisation=0.0), description="Internal use; a pure lessor may omit it."
+    )
     running_costs: RunningCosts
     financing: Financing
     verdict: VerdictRules = Field(default_factory=VerdictRules)
@@ -303,6 +305,10 @@ def _cross_checks(model: CompanyModel):
                     ("capex", "by_period", label, "gpu_mix", name),
                     f"{name} is bought in {label} but is only available from {_when(generation.available_from)}",
                 )
+
+    internal_use = any(band.training + band.inference > 0 for rule in model.allocation for band in rule.by_age)
+    if internal_use and "internal" not in model.model_fields_set:
+        yield ("internal",), "the allocation puts capacity to internal use (training or inference): give internal"
 
     if model.allocation[0].effective is not None or model.allocation[0].generations is not None:
         yield ("allocation", 0), "the first allocation rule must apply to all generations from the start"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from .._build import checked_projections
+from .._build import Progress, Step, checked_projections, silent
 from ..export import WorkbookLayout, write_workbook
 from ..loading import load_model
 from ._libreoffice import Mismatch, compare, recalculate, recalculated_values
@@ -44,28 +44,45 @@ class WorkbookCheck:
 
 
 def check_models(
-    files: list[Path], work_dir: Path | None = None, *, allow_paths: Sequence[Path] = ()
+    files: list[Path], work_dir: Path | None = None, *, allow_paths: Sequence[Path] = (), progress: Progress = silent
 ) -> list[WorkbookCheck]:
-    """Write each model's workbook, switch it to every scenario, recalculate, compare."""
+    """Write each model's workbook, switch it to every scenario, recalculate, compare.
+
+    ``progress`` is told of each step as it starts and is done: each model's workbooks written, the
+    one LibreOffice run over all of them (the slow step), each model's comparison."""
+    total = 2 * len(files) + 1
     with tempfile.TemporaryDirectory(prefix="finmodel-check-") as scratch:
         directory = Path(work_dir) if work_dir else Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
-        jobs = []
+        jobs: list[list[tuple]] = []
         for file in files:
+            progress(Step(len(jobs), total, f"writing the workbooks of {file}", finished=False))
             model = load_model(file, allow_paths=allow_paths)
             projections = checked_projections(model)
             original = directory / f"{file.stem}.xlsx"
             layout = write_workbook(projections, "base", original)
             formula_count, numeric_count = count_cells(original)
+            jobs.append([])
             for scenario, projection in projections.items():
                 switched = directory / f"{file.stem}--{scenario}.xlsx"
                 select_scenario(original, switched, layout, scenario)
-                jobs.append((file, scenario, switched, layout, projection, formula_count, numeric_count))
-        recalculated = recalculate([job[2] for job in jobs], directory / "recalculated")
-        return [
-            _compare(file, scenario, recalculated[switched], layout, projection, formulas, numbers)
-            for file, scenario, switched, layout, projection, formulas, numbers in jobs
-        ]
+                jobs[-1].append((file, scenario, switched, layout, projection, formula_count, numeric_count))
+            progress(Step(len(jobs), total, f"{file}: {len(jobs[-1])} workbook(s) written, one per scenario"))
+        switched_copies = [job[2] for model_jobs in jobs for job in model_jobs]
+        message = f"recalculating {len(switched_copies)} workbook(s) with LibreOffice"
+        progress(Step(len(files), total, message, finished=False))
+        recalculated = recalculate(switched_copies, directory / "recalculated")
+        progress(Step(len(files) + 1, total, f"{len(switched_copies)} workbook(s) recalculated"))
+        checks: list[WorkbookCheck] = []
+        for done, model_jobs in enumerate(jobs, len(files) + 2):
+            found = [
+                _compare(file, scenario, recalculated[switched], layout, projection, formulas, numbers)
+                for file, scenario, switched, layout, projection, formulas, numbers in model_jobs
+            ]
+            checks.extend(found)
+            verdict = "every formula cell agrees" if all(check.ok for check in found) else "differences found"
+            progress(Step(done, total, f"{model_jobs[0][0]}: compared with the engine: {verdict}"))
+        return checks
 
 
 def select_scenario(source: Path, target: Path, layout: WorkbookLayout, scenario: str) -> None:
