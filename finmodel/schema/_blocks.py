@@ -113,6 +113,10 @@ class Timeline(Sourced):
             return tuple(str(year) for year in years)
         return tuple(f"{year}Q{quarter}" for year in years for quarter in range(1, 5))
 
+    def runoff_labels(self, extended: tuple[str, ...]) -> tuple[str, ...]:
+        """Labels of a longer projection of this timeline: its own, then e.g. '2033 run-off'."""
+        return self.labels + tuple(f"{label} run-off" for label in extended[len(self.labels) :])
+
     @property
     def starts(self) -> tuple[float, ...]:
         """Calendar start of each period as a decimal year (fiscal years shifted by their year-end)."""

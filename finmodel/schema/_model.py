@@ -182,10 +182,9 @@ class CompanyModel(Frozen):
     @property
     def runoff_years(self) -> int:
         """Years projected after the timeline with no new CapEx (declared, else the longest physical life)."""
-        if self.timeline.runoff_years is not None:
-            return self.timeline.runoff_years
         lives = [self.gpus[g].physical_life_years for g in self.generations_in_fleet()]
-        return math.ceil(max(lives, default=0.0) - 1e-9)
+        declared = self.timeline.runoff_years
+        return declared if declared is not None else math.ceil(max(lives, default=0.0) - 1e-9)
 
     @property
     def projected_timeline(self) -> Timeline:
@@ -195,8 +194,7 @@ class CompanyModel(Frozen):
     @property
     def projected_labels(self) -> tuple[str, ...]:
         """Period labels of the projected timeline; run-off periods read e.g. '2033 run-off'."""
-        declared = self.timeline.labels
-        return declared + tuple(f"{label} run-off" for label in self.projected_timeline.labels[len(declared) :])
+        return self.timeline.runoff_labels(self.projected_timeline.labels)
 
     def opening_years(self) -> tuple[str, ...]:
         """The years of the opening vintages and balances, oldest first."""
