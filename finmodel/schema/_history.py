@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from annotated_types import Ge, Le
 from pydantic import Field
 
-from ._suggest import closest
+from ._demand import DATED_LINES, is_fiscal_quarter
+from ._suggest import closest, not_a_period, unknown_name
 from ._types import FiscalYear, Mix, Money, Number, Share, Sourced, YearShares
 
 if TYPE_CHECKING:
@@ -270,3 +271,18 @@ def _one_mix_a_year(model: CompanyModel, year: str) -> Iterator[tuple[PathKey, s
                 ("opening", "balances", name, *own[1].split(".")),
                 f"differs from {year}'s GPU mix in {first_path}: a year has one mix across accelerator classes",
             )
+
+
+def reported_problems(model: CompanyModel) -> Iterator[tuple[PathKey, str]]:
+    """Reported figures at periods of the timeline (a backlog and the revenue it is compared with also at
+    fiscal quarters of an annual model), naming classes that exist, and classes only for depreciation."""
+    labels, classes = model.timeline.labels, list(model.asset_classes)
+    for name, series in model.reported.items():
+        for label in series.by_period:
+            if label not in labels and not (series.line_item in DATED_LINES and is_fiscal_quarter(model, label)):
+                yield ("reported", name, "by_period", label), not_a_period(label, labels)
+        for position, asset_class in enumerate(series.asset_classes or ()):
+            if asset_class not in classes:
+                yield ("reported", name, "asset_classes", position), unknown_name("asset class", asset_class, classes)
+        if series.asset_classes is not None and series.line_item != "depreciation":
+            yield ("reported", name, "asset_classes"), "asset_classes applies only to depreciation"

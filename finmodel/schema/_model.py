@@ -24,11 +24,11 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
-from ._demand import DATED_LINES, Demand, demand_problems, is_fiscal_quarter
+from ._demand import Demand, demand_problems
 from ._gpus import GenerationPricing, GpuGeneration
-from ._history import Opening, ReportedSeries, balance_problems
+from ._history import Opening, ReportedSeries, balance_problems, reported_problems
 from ._leasing import InternalUse, Leasing
-from ._suggest import closest
+from ._suggest import not_a_period, unknown_name
 from ._types import (
     BASE_SCENARIO,
     SELECTOR_LIST_MAX,
@@ -235,17 +235,17 @@ def name_problems(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str]]:
         for mix in ("asset_mix", "other_mix"):
             for name in _mapping(_mapping(period).get(mix)):
                 if name not in classes:
-                    yield ("capex", "by_period", label, mix, name), _unknown("asset class", name, classes)
+                    yield ("capex", "by_period", label, mix, name), unknown_name("asset class", name, classes)
         for name in _mapping(_mapping(period).get("gpu_mix")):
             if name not in generations:
-                yield ("capex", "by_period", label, "gpu_mix", name), _unknown("GPU generation", name, generations)
+                yield ("capex", "by_period", label, "gpu_mix", name), unknown_name("GPU generation", name, generations)
     for index, rule in enumerate(_sequence(data.get("allocation"))):
         for position, name in enumerate(_sequence(_mapping(rule).get("generations"))):
             if name not in generations:
-                yield ("allocation", index, "generations", position), _unknown("GPU generation", name, generations)
+                yield ("allocation", index, "generations", position), unknown_name("GPU generation", name, generations)
     for name in _mapping(_mapping(data.get("leasing")).get("prices")):
         if name not in generations:
-            yield ("leasing", "prices", name), _unknown("GPU generation", name, generations)
+            yield ("leasing", "prices", name), unknown_name("GPU generation", name, generations)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -267,10 +267,10 @@ def _cross_checks(model: CompanyModel):
 
     for label in model.capex.by_period:
         if label not in labels:
-            yield ("capex", "by_period", label), _not_a_period(label, labels)
+            yield ("capex", "by_period", label), not_a_period(label, labels)
     for label in model.capex.growth_per_year:
         if label not in labels:
-            yield ("capex", "growth_per_year", label), _not_a_period(label, labels)
+            yield ("capex", "growth_per_year", label), not_a_period(label, labels)
 
     first = model.capex.by_period.get(labels[0])
     if first is None or first.total is None:
@@ -341,18 +341,6 @@ def _cross_checks(model: CompanyModel):
                 yield ("scenarios", name, "overrides", path), "a scenario cannot override this"
 
 
-def _not_a_period(label: str, labels: tuple[str, ...]) -> str:
-    close = closest(label, labels, cutoff=0.5)
-    hint = f"; did you mean {close!r}?" if close else ""
-    return f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]}){hint}"
-
-
-def _unknown(kind: str, name: object, known: list[str]) -> str:
-    close = closest(str(name), known)
-    hint = f"; did you mean {close!r}?" if close else f"; known: {', '.join(known)}"
-    return f"unknown {kind} {name!r}{hint}"
-
-
 def _when(point: float) -> str:
     year = int(point)
     quarter = int(round((point - year) * 4)) + 1
@@ -370,7 +358,7 @@ def _history_checks(model: CompanyModel):
             yield where, f"opening vintages are bought before the first period {timeline.labels[0]}"
         for name in vintage.cost:
             if name not in classes:
-                yield (*where, "cost", name), _unknown("asset class", name, classes)
+                yield (*where, "cost", name), unknown_name("asset class", name, classes)
         buys = any(vintage.cost.get(name, 0.0) > 0 for name in accelerator)
         if buys and not vintage.gpu_mix:
             yield where, "accelerator classes have cost here: give gpu_mix, the generations it bought"
@@ -378,7 +366,7 @@ def _history_checks(model: CompanyModel):
         for name, share in (vintage.gpu_mix or {}).items():
             generation = model.gpus.get(name)
             if generation is None:
-                yield (*where, "gpu_mix", name), _unknown("GPU generation", name, list(model.gpus))
+                yield (*where, "gpu_mix", name), unknown_name("GPU generation", name, list(model.gpus))
             elif share > 0 and bought_from + 1 <= generation.available_from:
                 yield (
                     (*where, "gpu_mix", name),
@@ -398,15 +386,7 @@ def _history_checks(model: CompanyModel):
     first = model.capex.by_period.get(labels[0])
     if any(scope == "other" for scope in scopes.values()) and (first is None or first.other_mix is None):
         yield ("capex", "by_period", labels[0]), "classes with scope 'other' need other_mix in the first period"
-    for name, series in model.reported.items():
-        for label in series.by_period:
-            if label not in labels and not (series.line_item in DATED_LINES and is_fiscal_quarter(model, label)):
-                yield ("reported", name, "by_period", label), _not_a_period(label, labels)
-        for position, asset_class in enumerate(series.asset_classes or ()):
-            if asset_class not in classes:
-                yield ("reported", name, "asset_classes", position), _unknown("asset class", asset_class, classes)
-        if series.asset_classes is not None and series.line_item != "depreciation":
-            yield ("reported", name, "asset_classes"), "asset_classes applies only to depreciation"
+    yield from reported_problems(model)
     for name, asset in model.asset_classes.items():
         change = asset.partial_change
         if change is None or change.vintages is None:

@@ -17,3 +17,17 @@ def closest(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
         return by_folded[folded]
     match = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=cutoff)
     return by_folded[match[0]] if match else None
+
+
+def not_a_period(label: str, labels: tuple[str, ...]) -> str:
+    """What to say of a label that is no period of the timeline ``labels``."""
+    close = closest(label, labels, cutoff=0.5)
+    hint = f"; did you mean {close!r}?" if close else ""
+    return f"{label!r} is not a period of the timeline ({labels[0]}..{labels[-1]}){hint}"
+
+
+def unknown_name(kind: str, name: object, known: list[str]) -> str:
+    """What to say of a name of ``kind`` (an asset class, a GPU generation) that is none of ``known``."""
+    close = closest(str(name), known)
+    hint = f"; did you mean {close!r}?" if close else f"; known: {', '.join(known)}"
+    return f"unknown {kind} {name!r}{hint}"
