@@ -15,6 +15,7 @@ import numpy as np
 
 from ..schema import USES, CompanyModel
 from ._demand import resolve_demand
+from ._clearing import resolve_clearing
 from ._history import resolve_history
 from ._keys import Key
 from ._prices import add_cohort_prices, add_market_prices, add_signed_prices, add_tiers
@@ -325,6 +326,7 @@ def resolve(model: CompanyModel) -> Assumptions:
     add_signed_prices(result, cohorts)
     resolve_history(result)
     resolve_demand(result)
+    resolve_clearing(result)
     return result
 
 
