@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
-from ._demand import resolve_demand
 from ._clearing import resolve_clearing
+from ._demand import resolve_demand
 from ._history import resolve_history
 from ._keys import Key
 from ._prices import add_cohort_prices, add_market_prices, add_signed_prices, add_tiers
