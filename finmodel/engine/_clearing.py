@@ -13,6 +13,8 @@ from ._keys import Key
 if TYPE_CHECKING:
     from ._inputs import Assumptions
 
+RUNOFF = " run-off"
+"""How a run-off period's label ends ('2033 run-off')."""
 INTERNAL_USES = ("training", "inference")
 """The parts of internal demand, each a path of its own."""
 
@@ -120,21 +122,24 @@ def resolve_clearing(result: Assumptions) -> None:
 
 
 def _path(result: Assumptions, name: str, path: DemandPath, where: str, unit: str) -> None:
-    """A path's figures, where they are given, and the growth in force in each projected period."""
+    """A path's figures, where they are given, and the growth in force in each projected period. A label
+    names its fiscal period whether or not the period is run-off ('2033 run-off' and '2033' are the same
+    year), so a timeline extended with periods that buy nothing keeps the same demand."""
     model: CompanyModel = result.model
     labels = model.projected_labels
-    growth, growth_from, rates = 0.0, None, []
+    figures = {_year(label): (label, value) for label, value in path.by_period.items()}
+    rates = {_year(label): (label, value) for label, value in path.growth_per_year.items()}
+    growth, growth_from, in_force = 0.0, None, []
     for label in labels:
-        if label in path.growth_per_year:
-            growth, growth_from = path.growth_per_year[label], label
-        rates.append((growth, growth_from))
-    figure_paths = [
-        f"{where}.by_period.{label}" if label in path.by_period else f"{where}.by_period" for label in labels
-    ]
+        if _year(label) in rates:
+            growth_from, growth = rates[_year(label)]
+        in_force.append((growth, growth_from))
+    given = [figures.get(_year(label)) for label in labels]
+    figure_paths = [f"{where}.by_period.{found[0]}" if found else f"{where}.by_period" for found in given]
     result.add(
         f"{name}_given",
         "period",
-        [path.by_period.get(label, 0.0) for label in labels],
+        [found[1] if found else 0.0 for found in given],
         label=f"{name.replace('_', ' ').capitalize()} where given",
         unit=unit,
         path=figure_paths,
@@ -142,7 +147,7 @@ def _path(result: Assumptions, name: str, path: DemandPath, where: str, unit: st
     result.add(
         f"{name}_is_given",
         "period",
-        [1.0 if label in path.by_period else 0.0 for label in labels],
+        [1.0 if found else 0.0 for found in given],
         label=f"1 where {name.replace('_', ' ')} is given, 0 where grown",
         unit="flag",
         path=figure_paths,
@@ -150,11 +155,16 @@ def _path(result: Assumptions, name: str, path: DemandPath, where: str, unit: st
     result.add(
         f"{name}_growth",
         "period",
-        [rate for rate, _ in rates],
+        [rate for rate, _ in in_force],
         label=f"Growth per year of {name.replace('_', ' ')} (periods without a figure)",
         unit="rate",
-        path=[f"{where}.growth_per_year.{since}" if since else f"{where}.growth_per_year" for _, since in rates],
+        path=[f"{where}.growth_per_year.{since}" if since else f"{where}.growth_per_year" for _, since in in_force],
     )
+
+
+def _year(label: str) -> str:
+    """The fiscal period a label names, run-off or not."""
+    return label.removesuffix(RUNOFF)
 
 
 def _share_after(start: float | None, begin: float, length: float) -> float:
