@@ -229,7 +229,7 @@ def test_build_a_named_scenario(tmp_path: Path) -> None:
     }
     document = json.loads((tmp_path / "out" / "meta-bear.json").read_text())
     assert document["model"]["scenario"] == "bear"
-    assert set(document["scenarios"]) == {"base", "bull"}
+    assert set(document["scenarios"]) == {"base", "bull", "demand_shortfall", "tight"}
     assert document["assumptions"]["leasing_utilisation"]["values"] == 0.55
 
 

@@ -478,7 +478,7 @@ def test_meta_yaml_loads(meta: finmodel.CompanyModel) -> None:
     assert meta.leasing.utilisation == 0.75
     # 2025-01-01 is the very start of 2025
     assert meta.asset_classes["servers"].life_changes[2].effective == 2025.0
-    assert list(meta.scenarios) == ["bear", "bull"]
+    assert list(meta.scenarios) == ["bear", "bull", "demand_shortfall", "tight"]
 
 
 def test_figure_source(meta: finmodel.CompanyModel) -> None:

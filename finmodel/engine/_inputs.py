@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import USES, CompanyModel
+from ._clearing import resolve_clearing
 from ._demand import resolve_demand
 from ._history import resolve_history
 from ._keys import Key
@@ -325,6 +326,7 @@ def resolve(model: CompanyModel) -> Assumptions:
     add_signed_prices(result, cohorts)
     resolve_history(result)
     resolve_demand(result)
+    resolve_clearing(result)
     return result
 
 

@@ -16,7 +16,8 @@ from ._ir import Ref
 class Key:
     """A row: ``name`` qualified by a generation or an asset class, a vintage (the period a
     purchase was made), a use of capacity (a prefix: ``leasing_units``), an allocation band, a
-    price tier or the date a contract was signed (``signed_contract_price_usd_per_hour[H100,2023-07]``)."""
+    price tier, the date a contract was signed (``signed_contract_price_usd_per_hour[H100,2023-07]``)
+    or a take-or-pay contract of the demand block (``contract_hours[coreweave_2025]``)."""
 
     name: str
     generation: str | None = None
@@ -26,11 +27,12 @@ class Key:
     band: str | None = None
     tier: str | None = None
     signed: str | None = None
+    contract: str | None = None
 
     @property
     def id(self) -> str:
         base = f"{self.use}_{self.name}" if self.use else self.name
-        named = (self.generation, self.asset_class, self.vintage, self.band, self.tier, self.signed)
+        named = (self.generation, self.asset_class, self.vintage, self.band, self.tier, self.signed, self.contract)
         qualifiers = [q for q in named if q is not None]
         return f"{base}[{','.join(qualifiers)}]" if qualifiers else base
 

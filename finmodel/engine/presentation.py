@@ -78,6 +78,9 @@ _FORMATS: dict[str, NumberFormat] = {
     "year": NumberFormat("0.00", "year"),
     "accelerators": NumberFormat("#,##0", "count"),
     "GPU-hours": NumberFormat("#,##0", "count"),
+    "H100-eq hours": NumberFormat("#,##0", "count"),
+    "million H100-eq hours": NumberFormat("#,##0.0", "number"),
+    "trillion tokens": NumberFormat("#,##0.0", "number"),
     "kW": NumberFormat("#,##0", "count"),
     "USD": NumberFormat("#,##0;(#,##0)", "number"),
     "flag": NumberFormat("0", "flag"),
@@ -393,7 +396,7 @@ ASSUMPTION_SECTIONS: dict[str, str] = {
     "internal": "Internal use",
     "running_costs": "Running costs",
     "financing": "Financing and tax",
-    "demand": "Demand: contracted backlog",
+    "demand": "Demand: backlog, internal demand, tokens and contracts",
     "verdict": "Verdict thresholds",
 }
 """Headings of the memo's appendix of assumptions, by the first key of each assumption's model path."""

@@ -17,6 +17,7 @@ from ._blocks import (
     Timeline,
     VerdictRules,
 )
+from ._clearing import SERVING_ORDER, ComputeContract, DemandPath, InternalDemand, TokenDemand
 from ._demand import Backlog, Demand, dated, quarters_declared, reported_columns
 from ._gpus import GenerationPricing, GpuCatalog, GpuGeneration, PriceCurve
 from ._history import Opening, OpeningBalance, OpeningVintage, ReportedSeries, ResalePoint
@@ -33,6 +34,11 @@ __all__ = [
     "dated",
     "quarters_declared",
     "reported_columns",
+    "SERVING_ORDER",
+    "ComputeContract",
+    "DemandPath",
+    "InternalDemand",
+    "TokenDemand",
     "Opening",
     "OpeningBalance",
     "OpeningVintage",

@@ -1,7 +1,8 @@
-"""The demand side: what customers have contracted to buy. Its first part is the contracted backlog
-(remaining performance obligations, RPO): the backlog at the start of the timeline and when it is
-recognised, new bookings by period and how a booking turns into revenue, year by year after
-signing.
+"""The demand side: what customers have contracted to buy and who needs the capacity. Its first part
+is the contracted backlog (remaining performance obligations, RPO): the backlog at the start of the
+timeline and when it is recognised, new bookings by period and how a booking turns into revenue, year
+by year after signing. The others (internal demand, token demand, take-or-pay contracts for compute,
+the spot price's response to the gap) are declared in :mod:`._clearing`.
 
 Period labels are those of the timeline. An annual model may also date a booking, or a reported
 backlog and the revenue it is compared with, by a fiscal quarter of a declared year ("2026Q1" is the
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 from annotated_types import Len
 from pydantic import AfterValidator, Field
 
+from ._clearing import DemandSide, demand_side_problems
 from ._suggest import closest
 from ._types import GrowthRate, Money, Share, Sourced
 
@@ -91,8 +93,9 @@ class Backlog(Sourced):
     )
 
 
-class Demand(Sourced):
-    """What customers have contracted to buy (optional; a model without it is unchanged)."""
+class Demand(DemandSide):
+    """What customers have contracted to buy and who needs the capacity (optional, each part; a model
+    without it is unchanged)."""
 
     backlog: Backlog | None = Field(
         None,
@@ -142,7 +145,9 @@ DATED_LINES = ("backlog", "cloud_revenue")
 
 def demand_problems(model: CompanyModel) -> Iterator[tuple[PathKey, str]]:
     """Bookings and growth rates at periods that exist; reported backlogs and the revenue they are
-    compared with only for a model with a backlog, one figure per period, a revenue beside a backlog."""
+    compared with only for a model with a backlog, one figure per period, a revenue beside a backlog;
+    the rules of internal demand, tokens and contracts (:func:`._clearing.demand_side_problems`)."""
+    yield from demand_side_problems(model)
     backlog = model.demand.backlog
     declared = model.timeline.labels
     if backlog is not None:

@@ -82,7 +82,13 @@ class CompanyModel(Frozen):
         default_factory=dict,
         description="Figures the company reported, by name; every build reconciles the model with them.",
     )
-    demand: Demand = Field(default_factory=Demand, description="What customers have contracted to buy.")
+    demand: Demand = Field(
+        default_factory=Demand,
+        description=(
+            "What customers have contracted to buy (backlog) and who needs the capacity: internal demand, token "
+            "demand and contracts, and how leased hours clear."
+        ),
+    )
     scenarios: dict[ScenarioName, Scenario] = Field(
         default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
     )

@@ -159,7 +159,9 @@ def unit_consistency(model: CompanyModel) -> list[Violation]:
     (1,000) and leaves every other line (ratios, units, hours, US$ per hour) unchanged.
 
     Check rows are float noise by design (:func:`checks_read_zero` bounds them), and a ratio of a
-    money figure that is itself float noise has no value to keep: both are skipped.
+    money figure that is itself float noise has no value to keep: both are skipped. A row that is
+    the difference of figures in its own unit (idle hours: capacity − internal − leased) is judged
+    against their size, where its float noise lies.
     """
     other, factor = restated(model)
     found = []
@@ -173,6 +175,13 @@ def unit_consistency(model: CompanyModel) -> list[Violation]:
             expected = base.series(name)[0] * (factor if money else 1.0)
             actual = scaled.series(name)[0]
             floor = NOISE * largest * factor if money else 0.0
+            if not money and row.axis == "period":
+                same_unit = [
+                    base.series(dependency)[0]
+                    for dependency, _ in base.graph.dependencies(row)
+                    if base.graph.rows[dependency].unit == row.unit and base.graph.rows[dependency].axis == "period"
+                ]
+                floor = tolerance(*same_unit) if same_unit else 0.0
             differs = ~np.isclose(actual, expected, rtol=0, atol=max(tolerance(expected, actual), floor))
             if not money and row.axis == "period":
                 reads = [dependency for dependency, _ in base.graph.dependencies(row) if dependency in noisy]

@@ -9,9 +9,7 @@ Relational invariants, which compare projections of changed models, are in
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy_financial as npf
@@ -20,7 +18,9 @@ from ..engine import Projection, project
 from ..engine.presentation import Schedule
 from ..schema import USES, CompanyModel, DepreciationMethod
 from ._backlog import backlog_rollforward
+from ._demand_invariants import hours_conserved, leased_hours_within_supply_and_demand
 from ._relational import economic_life_monotonicity, price_monotonicity, unit_consistency
+from ._view import Invariant, _Draw, _each_draw
 from ._violation import HOURS_PER_YEAR, Violation, close, tolerance
 
 __all__ = [
@@ -39,63 +39,13 @@ __all__ = [
     "depreciation_over_life",
     "economic_life_monotonicity",
     "finite_outputs",
+    "hours_conserved",
     "leased_hours_within_capacity",
+    "leased_hours_within_supply_and_demand",
     "ppe_rollforward",
     "price_monotonicity",
     "unit_consistency",
 ]
-
-Invariant = Callable[[Projection], list[Violation]]
-
-
-@dataclass(frozen=True)
-class _Draw:
-    """One draw of a projection, read row by row, with the model's timing."""
-
-    projection: Projection
-    index: int
-    invariant: str
-    periods: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "periods", self.projection.periods)
-
-    def row(self, name: str) -> np.ndarray:
-        return self.projection.series(name)[self.index]
-
-    def total(self, names: Iterable[str]) -> np.ndarray:
-        """The sum of several period rows."""
-        return np.sum([self.row(name) for name in names], axis=0)
-
-    def scalar(self, name: str) -> float:
-        return float(self.row(name)[0])
-
-    def violation(self, line_item: str, column: str | None, message: str, **values: float) -> Violation:
-        where = f" (draw {self.index})" if self.projection.draws > 1 else ""
-        return Violation(
-            self.invariant,
-            line_item,
-            column,
-            {k: float(v) for k, v in values.items()},
-            message + where,
-            self.projection.scenario,
-        )
-
-    def age_at_end(self, vintage: int, column: int) -> float:
-        """Years a purchase of ``vintage`` has been in service when ``column`` ends."""
-        timeline = self.projection.model.timeline
-        step = timeline.period_years
-        return (column - vintage + timeline.first_period_fraction) * step
-
-
-def _each_draw(check: Callable[[_Draw], Iterator[Violation]]) -> Invariant:
-    """Run ``check`` on every draw of a projection, naming the draw when there are several."""
-
-    @functools.wraps(check)
-    def run(projection: Projection) -> list[Violation]:
-        return [found for index in range(projection.draws) for found in check(_Draw(projection, index, check.__name__))]
-
-    return run
 
 
 def _vintages(view: _Draw) -> Iterator[tuple[str, int, str, float, float]]:
@@ -267,10 +217,15 @@ def _longest_life(view: _Draw, asset_class: str, column: int) -> float:
 
 @_each_draw
 def capacity_conserved(view: _Draw) -> Iterator[Violation]:
-    """Accelerators in service = training + inference + leasing units, per generation and period; none negative."""
+    """Accelerators in service = training + inference + leasing units (+ idle, with internal demand), per
+    generation and period; none negative."""
     for g in view.projection.model.generations_used():
         installed = view.row(f"installed_units[{g}]")
-        uses = {use: view.row(f"{use}_units[{g}]") for use in USES}
+        uses = {
+            use: view.row(f"{use}_units[{g}]")
+            for use in (*USES, "idle")
+            if f"{use}_units[{g}]" in view.projection.values
+        }
         scale = tolerance(installed)
         for t, period in enumerate(view.periods):
             parts = {use: float(units[t]) for use, units in uses.items()}
@@ -359,6 +314,8 @@ PROJECTION_INVARIANTS: tuple[Invariant, ...] = (
     depreciation_over_life,
     capacity_conserved,
     leased_hours_within_capacity,
+    leased_hours_within_supply_and_demand,
+    hours_conserved,
     cohort_npv_zero_at_irr,
     backlog_rollforward,
     finite_outputs,

@@ -4,7 +4,8 @@ Every range comes from the schema's declared constraints (``annotated_types`` on
 fields), narrowed where a full range would make absurd plans (a cost falling 99.99% a year)
 to a practical one; shares are positive weights normalised to one, dates are drawn in order.
 Nothing is drawn and then thrown away, so every example is a model the loader would accept.
-Generated models stay small (at most 6 periods and 3 generations) so projecting them is fast.
+Generated models stay small (at most 6 periods and 3 generations) so projecting them is fast; about
+half of them declare a demand block (internal demand, tokens, contracts), drawn last.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ..schema import (
     Scenario,
     Timeline,
 )
+from ._demand_draws import demand_paths, demands
 from ._draws import mixes, numbers, price_curves, price_tiers
 from ._perturb import around
 
@@ -50,6 +52,8 @@ __all__ = [
     "asset_classes",
     "capex_plans",
     "company_models",
+    "demand_paths",
+    "demands",
     "gpu_generations",
     "mixes",
     "numbers",
@@ -333,7 +337,13 @@ def _company_models(
     for block in fixed:
         if block not in ("timeline", "gpus", "asset_classes"):
             data[block] = _fixed(draw, fixed, block)
-    return CompanyModel.model_validate(data)
+    model = CompanyModel.model_validate(data)
+    if "demand" in fixed:
+        return model
+    per_year = timeline.periods_per_year
+    held = model.generations_in_fleet()
+    demand = draw(st.none() | demands(labels, held, starts, per_year=per_year)) if held else None
+    return model if demand is None else CompanyModel.model_validate({**data, "demand": demand})
 
 
 def _fixed(draw: st.DrawFn, fixed: Mapping[str, object], block: str) -> Any:

@@ -12,7 +12,7 @@ from finmodel import load_model, project
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = sorted(ROOT.joinpath("models").glob("*.yaml"))
-FIXTURES = [ROOT / "tests" / "fixtures" / "lifecycle.yaml", ROOT / "tests" / "fixtures" / "backlog.yaml"]
+FIXTURES = [ROOT / "tests" / "fixtures" / name for name in ("lifecycle.yaml", "backlog.yaml", "demand.yaml")]
 
 
 def _projections():

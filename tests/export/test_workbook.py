@@ -24,10 +24,13 @@ from finmodel.verify import check_models, compare, recalculate, recalculated_val
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = company_model_files(ROOT / "models")
-FIXTURES = [ROOT / "tests" / "fixtures" / name for name in ("lifecycle.yaml", "price_tiers.yaml", "backlog.yaml")]
+FIXTURES = [
+    ROOT / "tests" / "fixtures" / name for name in ("lifecycle.yaml", "price_tiers.yaml", "backlog.yaml", "demand.yaml")
+]
 """Models made for the tests, proven like the shipped ones: opening balances as gross cost and
 accumulated depreciation, the impairment test, price tiers with terms, a contracted backlog on a
-quarterly timeline (features the shipped models do not all use)."""
+quarterly timeline, and every part of the demand block beside the backlog (features the shipped
+models do not all use)."""
 ALLOWED_FUNCTIONS = {
     "SUM",
     "SUMPRODUCT",

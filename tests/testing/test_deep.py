@@ -41,7 +41,7 @@ def test_a_shipped_model_passes_deep_validation():
     )
     assert result.returncode == 0, result.stderr
     assert (
-        "models/oracle.yaml: ok: invariants hold on base, 2 scenario(s), 5 model(s) around it (seed 0)" in result.stdout
+        "models/oracle.yaml: ok: invariants hold on base, 4 scenario(s), 5 model(s) around it (seed 0)" in result.stdout
     )
 
 

@@ -56,7 +56,8 @@ def test_each_model_gets_an_item_per_check_and_catalogues_none(pytester: pytest.
 def test_the_ini_option_collects_them_with_plain_pytest(pytester: pytest.Pytester, small_models: Path) -> None:
     shutil.copy(REPO / "models" / "meta.yaml", small_models / "meta.yaml")
     pytester.makeini("[pytest]\nfinmodel_models = models\n")
-    pytester.runpytest().assert_outcomes(passed=10)
+    # meta: validate, base, 4 scenarios, relational; small: validate, base, 2 scenarios, relational
+    pytester.runpytest().assert_outcomes(passed=12)
 
 
 def test_a_model_that_does_not_load_fails_at_its_line(pytester: pytest.Pytester, small_models: Path) -> None:

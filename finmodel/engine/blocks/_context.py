@@ -71,6 +71,11 @@ class Context:
         self.non_ai_classes = [c for c, a in assets.items() if a.scope == "other"]
         self.vintages = self._vintages()
         self._bought = bought_generations(self.model)
+        demand = self.model.demand
+        self.internal_demand = demand.internal is not None
+        """Internal demand is declared: it sets the uses of capacity in place of the allocation's shares."""
+        self.clears = demand.clears
+        """External demand is declared: leased hours billed are the lesser of supply and that demand."""
         self.graph = Graph()
         self.graph.add_axis(Axis("period", self.periods))
         self.graph.add_axis(Axis("scalar", ("value",)))
@@ -166,14 +171,21 @@ class Context:
     # ------------------------------------------------------------------ allocation
 
     def share(self, generation: str, vintage: Vintage, column: int, use: str) -> Expr:
-        """The share for ``use`` of a vintage in a column, its age bands weighted by time in each."""
+        """The share for ``use`` of a vintage in a column, its age bands weighted by time in each (with
+        internal demand: the generation's share by demand, the same for every vintage)."""
+        if self.internal_demand:
+            return Key("share_by_demand", generation=generation, use=use).ref()
         return weighted(
             self.assumptions.allocation_inputs(generation, self.starts[column], self._span(vintage, column), use)
         )
 
     def billable_share(self, generation: str, vintage: Vintage, column: int) -> Expr:
-        """Leased and billable share of a vintage: Σ over age bands of time × leased × billed."""
+        """Leased and billable share of a vintage: Σ over age bands of time × leased × billed (with internal
+        demand: the generation's leased share by demand × the age bands' billed share)."""
         span, point = self._span(vintage, column), self.starts[column]
+        if self.internal_demand:
+            billable = weighted(self.assumptions.allocation_inputs(generation, point, span, "billed_share"))
+            return self.share(generation, vintage, column, "leasing") * billable
         leased = self.assumptions.allocation_inputs(generation, point, span, "leasing")
         billed = self.assumptions.allocation_inputs(generation, point, span, "billed_share")
         return total(Ref(lease) * Ref(bill) * weight for (lease, weight), (bill, _) in zip(leased, billed, strict=True))

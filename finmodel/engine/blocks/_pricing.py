@@ -12,6 +12,7 @@ from .._ir import Const, Expr, Ref, total
 from .._keys import Key
 from .._prices import cohort_key, market_key, signed_price, signing_date
 from ._context import Context, Vintage
+from .clearing import spot_price
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,15 @@ def has_contracts(ctx: Context) -> bool:
     return any(tier.term > 0 for tier in tiers(ctx))
 
 
+def period_price(ctx: Context, curve: str, generation: str) -> Expr:
+    """A curve's market price in the period; the spot price after the supply–demand gap where the model
+    declares a spot price elasticity (see :mod:`finmodel.engine.blocks.clearing`)."""
+    return spot_price(ctx, generation) if curve == SPOT_TIER else market_key(curve, generation).ref()
+
+
 def market_price(ctx: Context, generation: str) -> Expr:
     """The tier mix at the period's market prices: what capacity signed in the period would bill."""
-    return total(tier.weighted(market_key(tier.curve, generation).ref()) for tier in tiers(ctx))
+    return total(tier.weighted(period_price(ctx, tier.curve, generation)) for tier in tiers(ctx))
 
 
 def vintage_price(ctx: Context, generation: str, vintage: Vintage, column: int) -> Expr:
@@ -58,7 +65,7 @@ def vintage_price(ctx: Context, generation: str, vintage: Vintage, column: int) 
 
     def read(tier: Tier) -> Expr:
         if tier.term == 0:
-            return market_key(tier.curve, generation).ref()
+            return period_price(ctx, tier.curve, generation)
         signed = signing_date(vintage.in_service, middle, tier.term)
         return signed_price(ctx.middles, tier.curve, generation, signed)
 

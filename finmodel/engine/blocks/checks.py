@@ -43,11 +43,12 @@ def define(ctx: Context) -> None:
         label="Net PP&E − sum of vintage book values",
         unit=m,
     )
+    uses = (*USES, "idle") if ctx.internal_demand else USES
     for g in ctx.generations:
         check(
             Key("check_allocation", generation=g),
-            Key("installed_units", generation=g).ref() - ctx.over(Key("units", generation=g, use=u) for u in USES),
-            label=f"{g}: in service − (training + inference + leasing)",
+            Key("installed_units", generation=g).ref() - ctx.over(Key("units", generation=g, use=u) for u in uses),
+            label=f"{g}: in service − (training + inference + leasing{' + idle' if ctx.internal_demand else ''})",
             unit="accelerators",
         )
     check(

@@ -24,6 +24,7 @@ from .._keys import Key
 from ..presentation import Schedule
 from ._context import Context, Vintage
 from ._pricing import has_contracts
+from .clearing import market_share_of_billed
 from .fleet import holds, units_in_service
 
 
@@ -107,11 +108,12 @@ def _generation(ctx: Context, g: str) -> None:
             else Const(0.0)
         )
     )
+    young_share = [safe_divide(units, billable.ref()) for units in young]
     ctx.add(
         Key("leasing_economic_revenue", generation=g),
-        _young_revenue_by_vintage(ctx, g)
+        _young_revenue_by_vintage(ctx, g, young_share)
         if has_contracts(ctx)
-        else [Key("leasing_revenue", generation=g).ref() * safe_divide(units, billable.ref()) for units in young],
+        else [Key("leasing_revenue", generation=g).ref() * share for share in young_share],
         label=f"Leasing revenue of {g} within the economic life (revenue × billable units young enough / all)",
         unit=m,
         schedule=schedule,
@@ -147,20 +149,26 @@ def _generation(ctx: Context, g: str) -> None:
         )
 
 
-def _young_revenue_by_vintage(ctx: Context, g: str) -> list[Expr]:
+def _young_revenue_by_vintage(ctx: Context, g: str, young_share: list[Expr]) -> list[Expr]:
     """With contracts each vintage bills its own price: Σ over vintages of its revenue × its share of the
-    period within the economic life."""
-    return [
-        total(
+    period within the economic life (× the share billed at market prices, where contracts are sold on the
+    generation, whose revenue counts by the share of billable units young enough)."""
+    market_part = market_share_of_billed(ctx, g)
+    rows = []
+    for t in range(ctx.count):
+        at_market = total(
             Key("leased_hours_billed", generation=g, vintage=vintage.label).ref()
             * Key("rental_price_usd_per_hour", generation=g, vintage=vintage.label).ref()
             * _earning_share(ctx, vintage, t)
             for vintage in ctx.vintages
             if ctx.buys(vintage, g) and t >= vintage.first_column
         )
-        / ctx.scale
-        for t in range(ctx.count)
-    ]
+        if market_part is None:
+            rows.append(at_market / ctx.scale)
+        else:
+            contracts = Key("contract_revenue", generation=g).ref() * young_share[t]
+            rows.append(at_market * market_part / ctx.scale + contracts)
+    return rows
 
 
 def _building_rent(ctx: Context, g: str) -> Expr:

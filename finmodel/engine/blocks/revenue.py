@@ -9,11 +9,12 @@ at the market price (the tiers' mix at the period's prices)."""
 
 from __future__ import annotations
 
-from .._ir import Const, Expr, PerColumn, Ref, safe_divide
+from .._ir import Const, Expr, PerColumn, Ref, minimum, safe_divide
 from .._keys import Key
 from ..presentation import INTERNAL_BASIS, Schedule
 from ._context import HOURS_PER_YEAR, Context, Vintage
 from ._pricing import has_contracts, market_price, vintage_price
+from .clearing import buys_compute, market_share_of_billed
 from .fleet import holds, unit_cost, units_in_service
 
 GENERATION_TOTALS = (
@@ -52,10 +53,12 @@ def define(ctx: Context) -> None:
         unit=ctx.money,
         schedule=Schedule.REVENUE,
     )
+    running = Ref("power_cost") + Ref("facility_cost") + Ref("maintenance_cost")
+    bought = buys_compute(ctx)
     ctx.add(
         "operating_cost",
-        Ref("power_cost") + Ref("facility_cost") + Ref("maintenance_cost"),
-        label="Operating cost",
+        running + Ref("purchased_compute_cost") if bought else running,
+        label="Operating cost" + (" (with compute bought under contracts)" if bought else ""),
         unit=ctx.money,
         schedule=Schedule.COSTS,
     )
@@ -71,13 +74,37 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         unit="USD/GPU-hour",
         schedule=Schedule.REVENUE,
     )
-    billed = ctx.add(
-        Key("leased_hours_billed", generation=g),
-        Key("billable_leasing_units", generation=g).ref() * ctx.hours * Ref("leasing_utilisation"),
-        label=f"Leased hours billed: {g}",
-        unit="GPU-hours",
-        schedule=Schedule.REVENUE,
-    )
+    supply = Key("billable_leasing_units", generation=g).ref() * ctx.hours * Ref("leasing_utilisation")
+    if ctx.clears:
+        leasable = ctx.add(
+            Key("leasable_hours", generation=g),
+            supply,
+            label=f"Leasable hours (supply: billable leased units × hours × utilisation): {g}",
+            unit="GPU-hours",
+            schedule=Schedule.REVENUE,
+        )
+        billed = ctx.add(
+            Key("leased_hours_billed", generation=g),
+            minimum(leasable, Key("external_demand_hours", generation=g).ref()),
+            label=f"Leased hours billed: {g} (the lesser of supply and external demand)",
+            unit="GPU-hours",
+            schedule=Schedule.REVENUE,
+        )
+        ctx.add(
+            Key("cleared_share", generation=g),
+            safe_divide(billed, leasable),
+            label=f"Share of the leasable supply billed: {g}",
+            unit="share",
+            schedule=Schedule.REVENUE,
+        )
+    else:
+        billed = ctx.add(
+            Key("leased_hours_billed", generation=g),
+            supply,
+            label=f"Leased hours billed: {g}",
+            unit="GPU-hours",
+            schedule=Schedule.REVENUE,
+        )
     internal = ctx.add(
         Key("internal_hours_used", generation=g),
         (Key("units", generation=g, use="training").ref() + Key("units", generation=g, use="inference").ref())
@@ -87,10 +114,14 @@ def _generation(ctx: Context, g: str, power_price: Ref) -> None:
         unit="GPU-hours",
         schedule=Schedule.REVENUE,
     )
+    market_part = market_share_of_billed(ctx, g)
+    at_market = billed if market_part is None else billed * market_part
+    from_market = _by_vintage(ctx, g, market_part) if has_contracts(ctx) else at_market * market_rate / ctx.scale
+    contracts = Key("contract_revenue", generation=g).ref() if market_part is not None else None
     revenue = ctx.add(
         Key("leasing_revenue", generation=g),
-        _by_vintage(ctx, g) if has_contracts(ctx) else billed * market_rate / ctx.scale,
-        label=f"Leasing revenue: {g}",
+        from_market if contracts is None else from_market + contracts,
+        label=f"Leasing revenue: {g}" + ("" if contracts is None else " (at market prices + contracts sold)"),
         unit=m,
         schedule=Schedule.REVENUE,
     )
@@ -189,9 +220,11 @@ def _internal_value(ctx: Context, g: str, used_hours: Ref, market: Ref, power_pr
     return held * ctx.hours * per_hour / ctx.scale
 
 
-def _by_vintage(ctx: Context, g: str) -> Expr:
-    """Leasing revenue as Σ over the vintages that bought the generation of their hours billed × their
-    price under the contracts they signed."""
+def _by_vintage(ctx: Context, g: str, market_part: Expr | None) -> Expr:
+    """Leasing revenue at market prices as Σ over the vintages that bought the generation of their hours
+    billed × their price under the tiers they signed (× the share billed at market prices, where contracts
+    are sold on the generation). A vintage's hours billed are its leasable hours × the generation's
+    cleared share, so they add up to the generation's hours billed."""
     revenue = []
     for vintage in ctx.vintages:
         if not ctx.buys(vintage, g):
@@ -199,7 +232,8 @@ def _by_vintage(ctx: Context, g: str) -> Expr:
 
         def hours(t: int, vintage: Vintage = vintage) -> Expr:
             billable = units_in_service(g, vintage.label).ref() * ctx.billable_share(g, vintage, t)
-            return billable * ctx.hours * Ref("leasing_utilisation")
+            supply = billable * ctx.hours * Ref("leasing_utilisation")
+            return supply * Key("cleared_share", generation=g).ref() if ctx.clears else supply
 
         def price(t: int, vintage: Vintage = vintage) -> Expr:
             return vintage_price(ctx, g, vintage, t) if ctx.alive(g, vintage, t) else Const(0.0)
@@ -219,4 +253,5 @@ def _by_vintage(ctx: Context, g: str) -> Expr:
             schedule=Schedule.REVENUE,
         )
         revenue.append(billed * rate)
-    return ctx.over(revenue) / ctx.scale
+    at_market = ctx.over(revenue)
+    return (at_market if market_part is None else at_market * market_part) / ctx.scale
