@@ -313,6 +313,13 @@ MEMO_FIGURES: tuple[MemoFigure, ...] = (
         "Book: over the useful life in force; economic: straight line over the economic life. Servers and network.",
     ),
     MemoFigure(
+        "demand",
+        "Demand for the capacity",
+        "Hours billed to customers by generation (columns) against the leasable supply (line) and external demand "
+        "(dashed): billed is the lesser of the two. Where the model declares the company's own demand, a panel "
+        "shows it in H100-equivalent hours, served by the fleet or not. Shaded: the run-off years, with no new CapEx.",
+    ),
+    MemoFigure(
         "unit_economics",
         "Unit economics of one accelerator of each generation, leased for its life",
         "Cost per GPU-hour: capital at the hurdle over the book life plus running costs. Break-even: the flat "
