@@ -35,6 +35,28 @@ class Schedule(StrEnum):
 SCHEDULE_ORDER: tuple[Schedule, ...] = tuple(Schedule)
 """Workbook sheet order after the Cover."""
 
+LINE_ORDER: dict[Schedule, tuple[str, ...]] = {
+    Schedule.PNL: (
+        "leasing_revenue",
+        "operating_cost",
+        "ebitda",
+        "depreciation",
+        "disposal_gain",
+        "impairment",
+        "ebit",
+        "interest_expense",
+        "pre_tax_profit",
+        "tax",
+        "net_income",
+        "tax_on_ebit",
+        "nopat",
+        "internal_value",
+        "economic_ebitda",
+    ),
+}
+"""Rows a schedule shows first, in reading order (the P&L from revenue down); its other rows follow
+in the order they are defined."""
+
 SCALAR_SCHEDULES = frozenset(
     {Schedule.SUMMARY, Schedule.COHORTS, Schedule.FLEET, Schedule.DEPRECIATION, Schedule.CHECKS}
 )
@@ -69,6 +91,9 @@ class NumberFormat:
     kind: FormatKind
 
 
+_MILLIONS = '#,##0.0,,"m";(#,##0.0,,"m");0'
+"""Hours in millions (each trailing comma divides the shown value by 1,000; the cell keeps it whole)."""
+
 _FORMATS: dict[str, NumberFormat] = {
     "share": NumberFormat("0.0%", "share"),
     "rate": NumberFormat("0.0%", "share"),
@@ -77,8 +102,8 @@ _FORMATS: dict[str, NumberFormat] = {
     "years": NumberFormat("0.00", "years"),
     "year": NumberFormat("0.00", "year"),
     "accelerators": NumberFormat("#,##0", "count"),
-    "GPU-hours": NumberFormat("#,##0", "count"),
-    "H100-eq hours": NumberFormat("#,##0", "count"),
+    "GPU-hours": NumberFormat(_MILLIONS, "count"),
+    "H100-eq hours": NumberFormat(_MILLIONS, "count"),
     "million H100-eq hours": NumberFormat("#,##0.0", "number"),
     "trillion tokens": NumberFormat("#,##0.0", "number"),
     "kW": NumberFormat("#,##0", "count"),
