@@ -236,9 +236,7 @@ def test_p_and_l_reads_from_revenue_down_to_net_income(meta_workbook):
 
 def test_vintages_that_bought_none_of_a_generation_have_no_rows(meta_workbook):
     meta, projections, path, _ = meta_workbook
-    keys = {
-        row[0] for row in openpyxl.load_workbook(path)["Fleet"].iter_rows(min_col=3, max_col=3, values_only=True)
-    }
+    keys = {row[0] for row in openpyxl.load_workbook(path)["Fleet"].iter_rows(min_col=3, max_col=3, values_only=True)}
     shares = meta.capex_shares()
     for column, label in enumerate(meta.timeline.labels):
         for generation in meta.generations_used():
