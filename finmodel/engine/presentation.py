@@ -220,7 +220,15 @@ GENERATION_COLOURS: tuple[str, ...] = (
     "#7F7F7F",
     "#BCBD22",
     "#17BECF",
+    "#0F766E",
+    "#BE185D",
+    "#4338CA",
+    "#A16207",
+    "#15803D",
+    "#6D28D9",
 )
+"""Sixteen distinct colours, indexed by a generation's place in the GPU catalogue, so a generation
+has the same colour in every chart of every company (the built-in catalogue lists twelve)."""
 
 
 def generation_colour(generations: tuple[str, ...] | list[str], generation: str) -> str:
@@ -328,6 +336,13 @@ MEMO_FIGURES: tuple[MemoFigure, ...] = (
         "leased capacity is depreciated.",
     ),
     MemoFigure(
+        "demand",
+        "Demand for the capacity",
+        "Hours billed to customers by generation (columns) against the leasable supply (line) and external demand "
+        "(dashed): billed is the lesser of the two. Where the model declares the company's own demand, a panel "
+        "shows it in H100-equivalent hours, served by the fleet or not. Shaded: the run-off years, with no new CapEx.",
+    ),
+    MemoFigure(
         "fleet",
         "The fleet by generation and use",
         "Accelerators in service (period average) in training, inference and external leasing.",
@@ -336,13 +351,6 @@ MEMO_FIGURES: tuple[MemoFigure, ...] = (
         "depreciation",
         "Depreciation of accelerator assets by generation: book vs economic",
         "Book: over the useful life in force; economic: straight line over the economic life. Servers and network.",
-    ),
-    MemoFigure(
-        "demand",
-        "Demand for the capacity",
-        "Hours billed to customers by generation (columns) against the leasable supply (line) and external demand "
-        "(dashed): billed is the lesser of the two. Where the model declares the company's own demand, a panel "
-        "shows it in H100-equivalent hours, served by the fleet or not. Shaded: the run-off years, with no new CapEx.",
     ),
     MemoFigure(
         "unit_economics",

@@ -149,6 +149,11 @@ def test_demand_section_states_the_engine_s_supply_and_demand(
     assert "Demand for the capacity" in text
 
 
+def test_figures_are_numbered_in_reading_order(rendered: Callable[[str], str]) -> None:
+    numbers = [int(n) for n in re.findall(r'<span class="figure-number">Figure (\d+)</span>', rendered("base"))]
+    assert numbers == list(range(1, len(MEMO_FIGURES) + 1))
+
+
 def test_a_model_without_demand_has_no_demand_section_and_figures_numbered_in_order(
     make_model: Callable[..., CompanyModel], tmp_path: Path
 ) -> None:
