@@ -7,10 +7,6 @@ Adding a line item means editing one block and, if it is shown, one entry of
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from .._inputs import Assumptions
 from .._ir import Graph
 from . import (
@@ -57,22 +53,7 @@ BLOCKS = (
 
 def define(assumptions: Assumptions) -> Graph:
     """The graph of all line items of a model, inputs included."""
-    with _cycle_collection_paused():
-        context = Context(assumptions)
-        for block in BLOCKS:
-            block.define(context)
+    context = Context(assumptions)
+    for block in BLOCKS:
+        block.define(context)
     return context.graph
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a graph is built: a long timeline's graph is millions of
-    acyclic nodes, which the collector would otherwise rescan as they pile up (half of the build time
-    of a 20-year quarterly model)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
