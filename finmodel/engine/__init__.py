@@ -7,7 +7,7 @@ presentation registry — never the private modules.
 from . import presentation
 from ._catalogue import InputSpec
 from ._cluster import ClusterBuild, rail_optimized_switch_count
-from ._excel import CellAddress, RangeAddress, formula
+from ._excel import CellAddress, RangeAddress, beyond_excel_limits, formula
 from ._inputs import COHORT_PREFIX, Assumption, Assumptions
 from ._ir import Graph, Row
 from ._keys import Key
@@ -32,6 +32,7 @@ __all__ = [
     "Row",
     "ScenarioProjections",
     "Verdict",
+    "beyond_excel_limits",
     "formula",
     "inputs",
     "presentation",

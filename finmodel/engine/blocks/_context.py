@@ -17,6 +17,7 @@ from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
 from .._prices import bought_generations, middles, vintage_dates
+from .._ranges import sum_product
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -182,7 +183,7 @@ class Context:
 
     def over_horizon(self, key: RowId) -> Expr:
         """A period row summed over the verdict's horizon (periods where ``in_horizon`` is 1)."""
-        return total(Ref(row_id(key), at=t) * Ref("in_horizon", at=t) for t in range(self.count))
+        return sum_product(((row_id(key), 0), ("in_horizon", 0)), self.count)
 
     # ------------------------------------------------------------------ allocation
 
