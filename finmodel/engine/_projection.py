@@ -164,7 +164,7 @@ def project(
     model = with_scenario(model, scenario)
     assumptions = resolve(model)
     varied, count = checked_inputs(catalogue(assumptions), inputs or {}, draws)
-    with cycle_collection_paused():
+    with _cycle_collection_paused():
         return _evaluated(model, define(assumptions), assumptions, varied, count)
 
 
@@ -199,7 +199,7 @@ def project_all_scenarios(model: CompanyModel) -> ScenarioProjections:
     own, kept for later scenarios of that structure, unless that graph turns out identical to the base's
     (a value the definition read changed without changing a formula).
     """
-    with cycle_collection_paused():
+    with _cycle_collection_paused():
         assumptions = resolve(model)
         base, footprint = define_noting_reads(define, assumptions)
         graphs = [(footprint, base)]
@@ -207,7 +207,7 @@ def project_all_scenarios(model: CompanyModel) -> ScenarioProjections:
         for name in model.scenarios:
             changed = with_scenario(model, name)
             assumptions = resolve(changed)
-            graph = next((graph for footprint, graph in graphs if footprint.matches(assumptions)), None)
+            graph = next((known for reads, known in graphs if reads.matches(assumptions)), None)
             if graph is None:
                 graph, footprint = define_noting_reads(define, assumptions)
                 if structure_difference({BASE: base, name: graph}) is None:
@@ -232,7 +232,7 @@ def _evaluated(
 
 
 @contextmanager
-def cycle_collection_paused() -> Iterator[None]:
+def _cycle_collection_paused() -> Iterator[None]:
     """Pause Python's cycle collector while graphs are defined and evaluated: a long timeline's graph is
     millions of acyclic nodes, which the collector would otherwise rescan as they pile up (half the
     time of a 20-year quarterly model)."""

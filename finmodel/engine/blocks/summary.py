@@ -141,14 +141,10 @@ def _generation(ctx: Context, g: str) -> None:
     ):
         # Σ over the horizon of capital at the start of each period (the opening value, then the capital
         # closing the period before) and of the period's CapEx from when in service.
-        held = [sum_product(((Key(capital, generation=g).id, 0), ("in_horizon", 1)), ctx.count - 1)]
-        employed = total(
-            [
-                opening * Ref("in_horizon", at=0),
-                *(held if ctx.count > 1 else []),
-                ctx.first_fraction * sum_product(((capex.id, 0), ("in_horizon", 0)), ctx.count),
-            ]
-        )
+        held = [opening * Ref("in_horizon", at=0)]
+        if ctx.count > 1:
+            held.append(sum_product(((Key(capital, generation=g).id, 0), ("in_horizon", 1)), ctx.count - 1))
+        employed = total([*held, ctx.first_fraction * sum_product(((capex.id, 0), ("in_horizon", 0)), ctx.count)])
         profit = ctx.over_horizon(Key("generation_ebitda", generation=g)) - ctx.over_horizon(
             Key(depreciation, generation=g)
         )
