@@ -7,10 +7,10 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 
 __version__ = "0.1.0"
 
-from ._build import BuildReport, ModelOutcome, Step, build, project_all_scenarios, start_model, validate
+from ._build import BuildReport, ModelOutcome, Step, build, start_model, validate
 from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
 from ._scenarios import with_scenario
-from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
+from .engine import InputSpec, Projection, Reason, ScenarioProjections, Verdict, inputs, project, project_all_scenarios
 from .loading import load_catalog, load_model
 from .schema import CompanyModel
 from .verify import WorkbookCheck, check_models
@@ -29,6 +29,7 @@ __all__ = [
     "Reason",
     "RecalcError",
     "ScenarioError",
+    "ScenarioProjections",
     "Step",
     "Verdict",
     "WorkbookCheck",

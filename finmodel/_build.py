@@ -11,7 +11,7 @@ from pathlib import Path
 from ._errors import ExportError, FinmodelError, ModelError, Problem, ScenarioError
 from ._finite import refuse_non_finite
 from ._scenarios import BASE
-from .engine import Projection, Reconciled, project, structure_difference
+from .engine import Projection, Reconciled, ScenarioProjections, project, project_all_scenarios, structure_difference
 from .export import (
     NO_CHROMIUM,
     Writer,
@@ -137,7 +137,7 @@ def _reconciliation_problem(model: CompanyModel, item: Reconciled) -> Problem:
     return Problem(Path(where), line, column, key, message)
 
 
-def checked_projections(model: CompanyModel, scenario: str | None = None) -> dict[str, Projection]:
+def checked_projections(model: CompanyModel, scenario: str | None = None) -> ScenarioProjections:
     """The base case and every scenario, once they pass the checks a build makes before writing.
 
     Shared by build, validate and check, so that validate never passes a model that build refuses.
@@ -156,14 +156,14 @@ def checked_projections(model: CompanyModel, scenario: str | None = None) -> dic
     return projections
 
 
-def structure_problems(model: CompanyModel, projections: dict[str, Projection]) -> list[Problem]:
+def structure_problems(model: CompanyModel, projections: ScenarioProjections) -> list[Problem]:
     """Each scenario override that changes the model's structure rather than its values."""
     problems = []
     base = projections[BASE]
-    for name, scenario in model.scenarios.items():
+    for name in projections.structural:
+        scenario = model.scenarios[name]
         difference = structure_difference({BASE: base.graph, name: projections[name].graph})
-        if difference is None:
-            continue
+        assert difference is not None, "a structural scenario's graph differs from the base's"
         culprits = []
         for path, value in scenario.overrides.items():
             alone = model.model_copy(update={"scenarios": {name: Scenario(overrides={path: value})}})
@@ -230,11 +230,6 @@ def build(
     except FinmodelError as error:
         return BuildReport(tuple(outcomes), comparison_error=str(error))
     return BuildReport(tuple(outcomes), comparison=target)
-
-
-def project_all_scenarios(model: CompanyModel) -> dict[str, Projection]:
-    """The base case (key ``"base"``) and every scenario of a model, in declaration order."""
-    return {BASE: project(model), **{name: project(model, name) for name in model.scenarios}}
 
 
 def _with_pdf(targets: dict[Path, Writer], chromium: str | None) -> dict[Path, Writer]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import settings
+from openpyxl.formula.tokenizer import Token, Tokenizer
 
 from finmodel.schema import CompanyModel
 from finmodel.verify import find_soffice
@@ -118,6 +119,28 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     for part in parts[:-1]:
         data = data.setdefault(part, {})
     data[parts[-1]] = value
+
+
+def _excel_shape(text: str) -> tuple[int, int, int]:
+    """A formula's length, the most arguments any of its functions takes and how deep its functions
+    nest, read by openpyxl's tokenizer (independent of the engine's printer and of its own check)."""
+    open_calls: list[int] = []
+    widest = deepest = 0
+    for token in Tokenizer(text).items:
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            open_calls.append(1)
+            deepest = max(deepest, len(open_calls))
+        elif token.type == Token.SEP and token.subtype == Token.ARG and open_calls:
+            open_calls[-1] += 1
+        elif token.type == Token.FUNC and token.subtype == Token.CLOSE:
+            widest = max(widest, open_calls.pop())
+    return len(text), widest, deepest
+
+
+@pytest.fixture(scope="session")
+def excel_shape() -> Callable[[str], tuple[int, int, int]]:
+    """``excel_shape(formula)`` → (characters, most arguments of one function, depth of nested functions)."""
+    return _excel_shape
 
 
 @pytest.fixture

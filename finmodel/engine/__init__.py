@@ -7,11 +7,11 @@ presentation registry — never the private modules.
 from . import presentation
 from ._catalogue import InputSpec
 from ._cluster import ClusterBuild, rail_optimized_switch_count
-from ._excel import CellAddress, RangeAddress, formula
+from ._excel import CellAddress, RangeAddress, beyond_excel_limits, formula
 from ._inputs import COHORT_PREFIX, Assumption, Assumptions
 from ._ir import Graph, Row
 from ._keys import Key
-from ._projection import Projection, inputs, project
+from ._projection import Projection, ScenarioProjections, inputs, project, project_all_scenarios
 from ._structure import row_shapes, structure_difference
 from .blocks.reconciliation import Reconciled
 from .blocks.verdict import Reason, Verdict
@@ -30,11 +30,14 @@ __all__ = [
     "Reason",
     "Reconciled",
     "Row",
+    "ScenarioProjections",
     "Verdict",
+    "beyond_excel_limits",
     "formula",
     "inputs",
     "presentation",
     "project",
+    "project_all_scenarios",
     "rail_optimized_switch_count",
     "row_shapes",
     "structure_difference",

@@ -1,9 +1,9 @@
 """Print :mod:`~finmodel.engine._ir` expressions as Excel formulas.
 
 Addresses are bound late: the caller supplies a function that places a row's column in the
-workbook. Only classic functions are emitted (arithmetic, ``SUM``, ``MIN``, ``MAX``, ``IF``,
-``AND``, ``OR``, ``ROUND``, ``NPV``, ``IRR``, ``IFERROR``), which Excel, LibreOffice and ``formulas``
-evaluate alike.
+workbook. Only classic functions are emitted (arithmetic, ``SUM``, ``SUMPRODUCT``, ``MIN``, ``MAX``,
+``IF``, ``AND``, ``OR``, ``ROUND``, ``NPV``, ``IRR``, ``IFERROR``), which Excel, LibreOffice and
+``formulas`` evaluate alike.
 """
 
 from __future__ import annotations
@@ -11,19 +11,54 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._ir import Const, Expr, Irr, Npv, Op, PerColumn, Ref, RowSum
+from ._ranges import Extreme, SumProduct
 
 CellAddress = Callable[[str, int], str]
 RangeAddress = Callable[[str, int, int], str]
 
-_FUNCTIONS = {"min": "MIN", "max": "MAX", "sum": "SUM", "and": "AND", "or": "OR", "if": "IF", "round": "ROUND"}
+FUNCTIONS = {"min": "MIN", "max": "MAX", "sum": "SUM", "and": "AND", "or": "OR", "if": "IF", "round": "ROUND"}
 _ASSOCIATIVE = {"SUM", "MIN", "MAX", "AND", "OR"}
 MAX_ARGUMENTS = 255
+MAX_FORMULA_CHARS = 8192
+MAX_NESTING = 64
+"""Excel's limits: characters of a formula, arguments of a function, levels of nested functions."""
 _PRECEDENCE = {"=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
 
 
 def formula(expr: Expr, column: int, cell: CellAddress, cell_range: RangeAddress) -> str:
     """The formula (with its leading ``=``) for ``expr`` in ``column``."""
     return "=" + _Printer(cell, cell_range).text(expr, column)
+
+
+def beyond_excel_limits(text: str) -> str | None:
+    """How a formula passes one of Excel's limits (its length, a function's arguments, the nesting of its
+    functions), or ``None``. Reads formulas as printed here: sheet names quoted, no text literals."""
+    if len(text) > MAX_FORMULA_CHARS:
+        return f"is {len(text):,} characters long (Excel allows {MAX_FORMULA_CHARS:,})"
+    calls: list[list[int]] = []
+    """Per open parenthesis: [1 if it opens a function's arguments, commas seen]."""
+    deepest = widest = 0
+    quoted = False
+    previous = ""
+    for char in text:
+        if char == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            calls.append([1 if previous.isalnum() else 0, 0])
+            deepest = max(deepest, sum(call for call, _ in calls))
+        elif char == "," and calls:
+            calls[-1][1] += 1
+        elif char == ")" and calls:
+            call, commas = calls.pop()
+            widest = max(widest, call * (commas + 1))
+        previous = char
+    if widest > MAX_ARGUMENTS:
+        return f"passes {widest} arguments to one function (Excel allows {MAX_ARGUMENTS})"
+    if deepest > MAX_NESTING:
+        return f"nests functions {deepest} deep (Excel allows {MAX_NESTING})"
+    return None
 
 
 def number(value: float) -> str:
@@ -59,6 +94,11 @@ class _Printer:
             # numpy-financial finds; a second start at -50% catches it before "no IRR" (-1).
             flows = self.cell_range(expr.row, expr.first, expr.last)
             return f"IFERROR(IRR({flows}),IFERROR(IRR({flows},-0.5),-1))"
+        if isinstance(expr, Extreme):
+            return f"{FUNCTIONS[expr.op]}({self.cell_range(expr.row, expr.first, expr.last)})"
+        if isinstance(expr, SumProduct):
+            ranges = [self.cell_range(row, first, first + expr.count - 1) for row, first in expr.factors]
+            return f"SUMPRODUCT({','.join(ranges)})"
         if isinstance(expr, Op):
             return self._op(expr, column)
         raise TypeError(f"unknown expression node {type(expr).__name__}")
@@ -75,8 +115,8 @@ class _Printer:
         return f"({text})" if value < 0 else text
 
     def _op(self, expr: Op, column: int) -> str:
-        if expr.op in _FUNCTIONS:
-            return self._call(_FUNCTIONS[expr.op], [self.text(arg, column) for arg in expr.args])
+        if expr.op in FUNCTIONS:
+            return self._call(FUNCTIONS[expr.op], [self.text(arg, column) for arg in expr.args])
         if expr.op == "neg":
             return f"(-{self._operand(expr.args[0], column, 5, right=False)})"
         left, right = expr.args

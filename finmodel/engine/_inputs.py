@@ -59,6 +59,9 @@ class Assumptions:
     allocation_cells: dict[tuple[int, int, str], str] = field(default_factory=dict)
     cohort_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Per generation bought, the axis of its representative cohort's years of age."""
+    _rule_table: tuple[tuple[tuple[str, ...] | None, float | None, tuple[float, ...]], ...] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def add(self, key: Key | str, axis: str, values, *, label: str, unit: str, path: str | list[str]) -> str:
         key = key if isinstance(key, Key) else Key(key)
@@ -76,23 +79,33 @@ class Assumptions:
         The rule is the last one in force at ``point`` that names the generation (or all).
         """
         rule_index = 0
-        for index, rule in enumerate(self.model.allocation):
-            applies_to = rule.generations is None or generation in rule.generations
-            started = rule.effective is None or point >= rule.effective - 1e-9
+        for index, (generations, effective, _) in enumerate(self._rules()):
+            applies_to = generations is None or generation in generations
+            started = effective is None or point >= effective - 1e-9
             if applies_to and started:
                 rule_index = index
-        bands = self.model.allocation[rule_index].by_age
+        bands = self._rules()[rule_index][2]
         young, old = ages
         weights = []
-        for index, band in enumerate(bands):
-            upper = bands[index + 1].min_age_years if index + 1 < len(bands) else float("inf")
+        for index, lower in enumerate(bands):
+            upper = bands[index + 1] if index + 1 < len(bands) else float("inf")
             if old > young:
-                overlap = max(0.0, min(old, upper) - max(young, band.min_age_years)) / (old - young)
+                overlap = max(0.0, min(old, upper) - max(young, lower)) / (old - young)
             else:
-                overlap = 1.0 if band.min_age_years - 1e-9 <= young < upper else 0.0
+                overlap = 1.0 if lower - 1e-9 <= young < upper else 0.0
             if overlap > 1e-12:
                 weights.append((self.allocation_cells[(rule_index, index, use)], overlap))
         return weights
+
+    def _rules(self) -> tuple[tuple[tuple[str, ...] | None, float | None, tuple[float, ...]], ...]:
+        """Each allocation rule as (generations named, effective date, its bands' lower ages), read once
+        from the model: a graph of a long timeline asks for them at every vintage and period."""
+        if self._rule_table is None:
+            self._rule_table = tuple(
+                (rule.generations, rule.effective, tuple(band.min_age_years for band in rule.by_age))
+                for rule in self.model.allocation
+            )
+        return self._rule_table
 
 
 def resolve(model: CompanyModel) -> Assumptions:

@@ -198,6 +198,7 @@ def safe_divide(numerator: Expr | Number, denominator: Expr | Number) -> Expr:
 
 AxisName = str
 RowKind = Literal["input", "calc"]
+Reads = frozenset[tuple[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +251,9 @@ class Graph:
 
     axes: dict[AxisName, Axis] = field(default_factory=dict)
     rows: dict[str, Row] = field(default_factory=dict)
+    _reads: dict[str, tuple[Row, Reads]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _order: list[list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+    """Each row's dependencies and the evaluation order, found once: scenarios and draws share a graph."""
 
     def add_axis(self, axis: Axis) -> Axis:
         self.axes[axis.name] = axis
@@ -286,19 +290,24 @@ class Graph:
         if row.axis not in self.axes:
             raise ValueError(f"row {row.name!r}: unknown axis {row.axis!r}")
         self.rows[row.name] = row
+        self._order = None
         return Ref(row.name)
 
     def size(self, row: str) -> int:
         return self.axes[self.rows[row].axis].size
 
-    def dependencies(self, row: Row) -> set[tuple[str, int]]:
+    def dependencies(self, row: Row) -> Reads:
         """``(row, lag)`` pairs this row reads; fixed-column and range reads count as lag 0."""
+        known = self._reads.get(row.name)
+        if known is not None and known[0] is row:
+            return known[1]
         found: set[tuple[str, int]] = set()
         exprs = row.per_column if row.per_column is not None else (row.expr,)
         for expr in exprs:
             if expr is not None:
                 _collect(expr, found)
-        return found
+        self._reads[row.name] = (row, frozenset(found))
+        return self._reads[row.name][1]
 
 
 def _collect(expr: Expr, found: set[tuple[str, int]]) -> None:
@@ -319,8 +328,15 @@ def evaluation_order(graph: Graph) -> list[list[str]]:
 
     A component of one row without a self-reference can be evaluated as a whole array; a
     larger component (or a row that reads its own earlier columns) is a recurrence and is
-    stepped column by column. A cycle without a lag is an error in the model definition.
+    stepped column by column. A cycle without a lag is an error in the model definition. The
+    order is kept on the graph until a row is added.
     """
+    if graph._order is None:
+        graph._order = _components(graph)
+    return graph._order
+
+
+def _components(graph: Graph) -> list[list[str]]:
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()

@@ -7,7 +7,7 @@ never id strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._ir import Ref
 
@@ -28,13 +28,14 @@ class Key:
     tier: str | None = None
     signed: str | None = None
     contract: str | None = None
+    id: str = field(init=False, repr=False, compare=False)
+    """The row's text id, rendered once: graphs of long timelines read it hundreds of thousands of times."""
 
-    @property
-    def id(self) -> str:
+    def __post_init__(self) -> None:
         base = f"{self.use}_{self.name}" if self.use else self.name
         named = (self.generation, self.asset_class, self.vintage, self.band, self.tier, self.signed, self.contract)
         qualifiers = [q for q in named if q is not None]
-        return f"{base}[{','.join(qualifiers)}]" if qualifiers else base
+        object.__setattr__(self, "id", f"{base}[{','.join(qualifiers)}]" if qualifiers else base)
 
     def __str__(self) -> str:
         return self.id

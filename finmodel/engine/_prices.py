@@ -194,9 +194,10 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
     """The market price on every signing date that is no period's middle, for the vintages and the
     cohorts (``cohort_starts``: per generation with a cohort, its start and years)."""
     model = result.model
-    if not terms(model):
+    signed = terms(model)
+    if not signed:
         return
-    timeline = model.projected_timeline
+    starts = model.projected_timeline.starts
     needed: dict[tuple[str, str], set[float]] = {}
     bought = bought_generations(model)
     period_middles = middles(model)
@@ -207,12 +208,12 @@ def add_signed_prices(result: Assumptions, cohort_starts: dict[str, tuple[float,
                 continue
             for t, middle in enumerate(period_middles):
                 # As Context.alive, loosened by a hair: at worst an input no formula reads, never one missing.
-                alive = max(0.0, timeline.starts[t] - in_service) < life + 1e-6
+                alive = max(0.0, starts[t] - in_service) < life + 1e-6
                 if (column is None or t >= column) and alive:
-                    for curve, term in terms(model):
+                    for curve, term in signed:
                         needed.setdefault((generation, curve), set()).add(signing_date(in_service, middle, term))
     for generation, (start, years) in cohort_starts.items():
-        for curve, term in terms(model):
+        for curve, term in signed:
             needed.setdefault((generation, curve), set()).update(start + age for age in range(0, years, term))
     for (generation, curve), dates in needed.items():
         pricing = model.pricing(generation)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .._inputs import Assumptions
 from .._ir import Graph
+from .._limits import within_excel_limits
 from . import (
     backlog,
     capex,
@@ -56,4 +57,4 @@ def define(assumptions: Assumptions) -> Graph:
     context = Context(assumptions)
     for block in BLOCKS:
         block.define(context)
-    return context.graph
+    return within_excel_limits(context.graph)

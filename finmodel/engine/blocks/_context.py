@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ...schema import CompanyModel
+from ...schema import USES, CompanyModel
 from .._inputs import Assumptions
 from .._ir import Axis, Const, Expr, Graph, Number, Ref, if_, le, maximum, total
 from .._keys import Key, RowId, row_id
 from .._prices import bought_generations, middles, vintage_dates
+from .._ranges import sum_product
 from ..presentation import Schedule
 
 HOURS_PER_YEAR = 8760.0
@@ -61,6 +62,8 @@ class Context:
         self.scale = self.model.money_scale
         self.money = f"{self.model.company.currency} {self.model.company.money_unit}"
         self.generations = self.model.generations_in_fleet()
+        self.physical_life = {g: self.model.gpus[g].physical_life_years for g in self.generations}
+        """Physical life of each generation in the fleet (years), read at every vintage and period."""
         self.cohort_generations = self.model.generations_used()
         """Generations with a representative cohort: those the plan buys inside the timeline."""
         self.classes = list(self.model.asset_classes)
@@ -71,11 +74,19 @@ class Context:
         self.non_ai_classes = [c for c, a in assets.items() if a.scope == "other"]
         self.vintages = self._vintages()
         self._bought = bought_generations(self.model)
+        # Read at every vintage and period of the blocks' sums: built once, and shared by every formula.
+        self._costs = {(v.label, c): self._cost(v, c) for v in self.vintages for c in self.classes}
+        self._gpu_mixes = {(v.label, g): self._gpu_mix(v, g) for v in self.vintages for g in self.generations}
+        self._shares_by_demand = {
+            (g, use): Key("share_by_demand", generation=g, use=use).ref() for g in self.generations for use in USES
+        }
         demand = self.model.demand
         self.internal_demand = demand.internal is not None
         """Internal demand is declared: it sets the uses of capacity in place of the allocation's shares."""
         self.clears = demand.clears
         """External demand is declared: leased hours billed are the lesser of supply and that demand."""
+        self.spot_responds = "spot_price_elasticity" in assumptions.rows
+        """A spot price elasticity is declared (an input then): the spot price responds to the demand gap."""
         self.graph = Graph()
         self.graph.add_axis(Axis("period", self.periods))
         self.graph.add_axis(Axis("scalar", ("value",)))
@@ -125,14 +136,20 @@ class Context:
     def cost(self, vintage: Vintage, asset_class: str) -> Expr | None:
         """What a vintage of a class cost (money unit; an input of ``opening.vintages``, or gross cost × the
         year's share of an opening balance); ``None`` when nothing of the class was bought then."""
+        return self._costs[(vintage.label, asset_class)]
+
+    def gpu_mix(self, vintage: Vintage, generation: str) -> Expr:
+        """The share of a vintage's accelerator cost that bought a generation."""
+        return self._gpu_mixes[(vintage.label, generation)]
+
+    def _cost(self, vintage: Vintage, asset_class: str) -> Expr | None:
         if vintage.column is not None:
             return Key("capex", asset_class=asset_class).ref(at=vintage.column)
         if asset_class not in self.model.opening.classes_in(vintage.label):
             return None
         return Key("opening_cost", asset_class=asset_class, vintage=vintage.label).ref()
 
-    def gpu_mix(self, vintage: Vintage, generation: str) -> Expr:
-        """The share of a vintage's accelerator cost that bought a generation."""
+    def _gpu_mix(self, vintage: Vintage, generation: str) -> Expr:
         if vintage.column is not None:
             return Key("gpu_mix", generation=generation).ref(at=vintage.column)
         key = Key("opening_gpu_mix", generation=generation, vintage=vintage.label)
@@ -144,11 +161,11 @@ class Context:
 
     def alive(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage are in service when ``column`` begins (structural)."""
-        return self.age_at_start(vintage, column) < self.model.gpus[generation].physical_life_years - 1e-9
+        return self.age_at_start(vintage, column) < self.physical_life[generation] - 1e-9
 
     def retiring(self, generation: str, vintage: Vintage, column: int) -> bool:
         """A generation's units of a vintage reach their physical life during ``column`` (structural)."""
-        life = self.model.gpus[generation].physical_life_years
+        life = self.physical_life[generation]
         age = self.age_at_start(vintage, column)
         return age < life - 1e-9 and age + self.years_in_service(vintage, column) >= life - 1e-9
 
@@ -166,7 +183,7 @@ class Context:
 
     def over_horizon(self, key: RowId) -> Expr:
         """A period row summed over the verdict's horizon (periods where ``in_horizon`` is 1)."""
-        return total(Ref(row_id(key), at=t) * Ref("in_horizon", at=t) for t in range(self.count))
+        return sum_product(((row_id(key), 0), ("in_horizon", 0)), self.count)
 
     # ------------------------------------------------------------------ allocation
 
@@ -174,7 +191,7 @@ class Context:
         """The share for ``use`` of a vintage in a column, its age bands weighted by time in each (with
         internal demand: the generation's share by demand, the same for every vintage)."""
         if self.internal_demand:
-            return Key("share_by_demand", generation=generation, use=use).ref()
+            return self._shares_by_demand[(generation, use)]
         return weighted(
             self.assumptions.allocation_inputs(generation, self.starts[column], self._span(vintage, column), use)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...schema import USES
 from .._ir import Expr, Ref, all_of, ge, if_, le, maximum, minimum, round_half_away
 from .._keys import Key
+from .._ranges import largest, smallest
 from ..presentation import Schedule
 from ._context import Context
 from .backlog import unrecognised_by_schedule
@@ -95,18 +96,15 @@ def define(ctx: Context) -> None:
             label="Backlog: revenue recognised beyond opening backlog + bookings (0: never more than the backlog)",
             unit=m,
         )
-    every = [
-        Ref(name, at=t)
-        for name, row in ctx.graph.rows.items()
-        if row.group == Schedule.CHECKS and row.axis == "period"
-        for t in range(ctx.count)
-    ]
+    checks = [name for name, row in ctx.graph.rows.items() if row.group == Schedule.CHECKS and row.axis == "period"]
+    largest_reading = maximum(*(largest(name, 0, ctx.count - 1) for name in checks))
+    smallest_reading = minimum(*(smallest(name, 0, ctx.count - 1) for name in checks))
     # Float noise grows with the size of the figures: a check passes within a billionth of the
     # largest gross PP&E (and a millionth of a unit), as the invariant kit judges it.
-    limit = 1e-6 + 1e-9 * maximum(*(Ref("gross_ppe_closing", at=t) for t in range(ctx.count)))
+    limit = 1e-6 + 1e-9 * largest("gross_ppe_closing", 0, ctx.count - 1)
     ctx.add(
         "checks_all_pass",
-        if_(all_of(le(maximum(*every), limit), ge(minimum(*every), -limit)), 1, 0),
+        if_(all_of(le(largest_reading, limit), ge(smallest_reading, -limit)), 1, 0),
         label="All checks read zero (1 = yes)",
         unit="flag",
         schedule=Schedule.CHECKS,

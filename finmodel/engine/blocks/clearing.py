@@ -66,7 +66,7 @@ def market_share_of_billed(ctx: Context, generation: str) -> Expr | None:
 
 def spot_price(ctx: Context, generation: str) -> Expr:
     """The spot price a period's term-0 spot tier reads: the curve's, or its response to the gap."""
-    if ctx.clears and ctx.model.demand.spot_price_elasticity is not None:
+    if ctx.clears and ctx.spot_responds:
         return Key("spot_price_cleared", generation=generation).ref()
     return market_key("spot", generation).ref()
 
@@ -221,7 +221,7 @@ def _clearing(ctx: Context, g: str) -> None:
         unit="share",
         schedule=Schedule.DEMAND,
     )
-    if ctx.model.demand.spot_price_elasticity is not None:
+    if ctx.spot_responds:
         ctx.add(
             Key("spot_price_cleared", generation=g),
             market_key("spot", g).ref() * maximum(0, 1 + Ref("spot_price_elasticity") * ratio),

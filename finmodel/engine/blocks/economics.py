@@ -30,8 +30,9 @@ from .fleet import holds, units_in_service
 
 def define(ctx: Context) -> None:
     m, schedule = ctx.money, Schedule.LEASING
+    lives = {vintage.label: _economic_life(ctx, vintage) for vintage in ctx.vintages}
     for g in ctx.generations:
-        _generation(ctx, g)
+        _generation(ctx, g, lives)
     rows = {}
     for item, label in (
         ("leasing_economic_revenue", "Leasing revenue earned within the economic life"),
@@ -94,7 +95,7 @@ def define(ctx: Context) -> None:
     _capacity(ctx)
 
 
-def _generation(ctx: Context, g: str) -> None:
+def _generation(ctx: Context, g: str, lives: dict[str, Expr]) -> None:
     """Leased ``g``: revenue from its units within their economic life (a unit past it is obsolete and
     counts for nothing), its vintages' economic depreciation and economic value, by leased share."""
     m, schedule = ctx.money, Schedule.LEASING
@@ -103,7 +104,7 @@ def _generation(ctx: Context, g: str) -> None:
         lambda vintage, t: (
             units_in_service(g, vintage.label).ref()
             * ctx.billable_share(g, vintage, t)
-            * _earning_share(ctx, vintage, t)
+            * _earning_share(ctx, lives[vintage.label], vintage, t)
             if holds(ctx, g, vintage)
             else Const(0.0)
         )
@@ -111,7 +112,7 @@ def _generation(ctx: Context, g: str) -> None:
     young_share = [safe_divide(units, billable.ref()) for units in young]
     ctx.add(
         Key("leasing_economic_revenue", generation=g),
-        _young_revenue_by_vintage(ctx, g, young_share)
+        _young_revenue_by_vintage(ctx, g, young_share, lives)
         if has_contracts(ctx)
         else [Key("leasing_revenue", generation=g).ref() * share for share in young_share],
         label=f"Leasing revenue of {g} within the economic life (revenue × billable units young enough / all)",
@@ -149,7 +150,7 @@ def _generation(ctx: Context, g: str) -> None:
         )
 
 
-def _young_revenue_by_vintage(ctx: Context, g: str, young_share: list[Expr]) -> list[Expr]:
+def _young_revenue_by_vintage(ctx: Context, g: str, young_share: list[Expr], lives: dict[str, Expr]) -> list[Expr]:
     """With contracts each vintage bills its own price: Σ over vintages of its revenue × its share of the
     period within the economic life (× the share billed at market prices, where contracts are sold on the
     generation, whose revenue counts by the share of billable units young enough)."""
@@ -159,7 +160,7 @@ def _young_revenue_by_vintage(ctx: Context, g: str, young_share: list[Expr]) -> 
         at_market = total(
             Key("leased_hours_billed", generation=g, vintage=vintage.label).ref()
             * Key("rental_price_usd_per_hour", generation=g, vintage=vintage.label).ref()
-            * _earning_share(ctx, vintage, t)
+            * _earning_share(ctx, lives[vintage.label], vintage, t)
             for vintage in ctx.vintages
             if ctx.buys(vintage, g) and t >= vintage.first_column
         )
@@ -189,14 +190,17 @@ def _building_rent(ctx: Context, g: str) -> Expr:
     return Key("unit_cost_usd", generation=g).ref() * safe_divide(recovery, accelerator_mix)
 
 
-def _earning_share(ctx: Context, vintage: Vintage, t: int) -> Expr:
-    """Share of period ``t``'s time in service that a vintage spends within its economic life (the
-    accelerator classes' economic lives weighted by the vintage's cost in each)."""
+def _economic_life(ctx: Context, vintage: Vintage) -> Expr:
+    """A vintage's economic life: the accelerator classes' economic lives weighted by its cost in each."""
     costs = [(c, cost) for c in ctx.accelerator_classes if (cost := ctx.cost(vintage, c)) is not None]
-    life = safe_divide(
+    return safe_divide(
         total(cost * Key("economic_life_years", asset_class=c).ref() for c, cost in costs),
         total(cost for _, cost in costs),
     )
+
+
+def _earning_share(ctx: Context, life: Expr, vintage: Vintage, t: int) -> Expr:
+    """Share of period ``t``'s time in service that a vintage spends within its economic life ``life``."""
     span = ctx.years_in_service(vintage, t)
     return maximum(0, minimum(1, (life - ctx.age_at_start(vintage, t)) / span))
 
@@ -233,7 +237,7 @@ def _market_value_lost(ctx: Context, g: str, vintage: Vintage, t: int) -> Expr:
     """Share of cost a unit loses in ``t``: from its value when the period begins (or new) to its value when
     it ends, or when it retires (its resale value then is recovered as proceeds)."""
     start = 0.0 if t == vintage.column else ctx.age_at_start(vintage, t)
-    end = min(ctx.age_at_start(vintage, t) + ctx.years_in_service(vintage, t), ctx.model.gpus[g].physical_life_years)
+    end = min(ctx.age_at_start(vintage, t) + ctx.years_in_service(vintage, t), ctx.physical_life[g])
     return market_share(ctx, g, start) - market_share(ctx, g, end)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from ...schema import USES
 from .._ir import Const, Expr, PerColumn, Ref, all_of, ge, if_, lt, maximum, minimum, safe_divide
@@ -11,7 +12,9 @@ from ..presentation import Schedule
 from ._context import Context, Vintage
 
 
+@lru_cache(maxsize=65536)
 def units_in_service(g: str, period: str) -> Key:
+    """The row of a generation's units of one vintage (kept: every period of a long timeline asks again)."""
     return Key("units_in_service", generation=g, vintage=period)
 
 

@@ -3,8 +3,9 @@ and age band. Assets shared by all capacity (buildings, land) follow the leased 
 
 from __future__ import annotations
 
-from .._ir import Const, Expr, Ref, if_, lt, maximum, safe_divide
+from .._ir import Const, Expr, Ref, if_, lt, safe_divide
 from .._keys import Key
+from .._ranges import largest
 from ..presentation import Schedule
 from ._context import Context, Vintage
 from .depreciation import leased_part
@@ -65,7 +66,7 @@ def define(ctx: Context) -> None:
     # noise, not information: below a tenth of its peak it reads 0 (shown blank).
     peak = ctx.add_summary(
         "leasing_depreciation_peak",
-        _peak([Ref("leasing_depreciation", at=t) for t in range(ctx.count)]),
+        largest("leasing_depreciation", 0, ctx.count - 1),
         label="Largest depreciation attributed to leasing in a period",
         unit=m,
     )
@@ -122,11 +123,3 @@ def _leased_maintenance(ctx: Context, g: str) -> list[Expr]:
             )
         )
     ]
-
-
-def _peak(values: list[Expr]) -> Expr:
-    """The largest of several values as a balanced tree of two-argument maxima (shallow in Excel)."""
-    if len(values) == 1:
-        return values[0]
-    middle = len(values) // 2
-    return maximum(_peak(values[:middle]), _peak(values[middle:]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._ir import PerColumn, Ref, ge, gt, if_, safe_divide, total
 from .._keys import Key
+from .._ranges import sum_product
 from ..presentation import Schedule
 from ._context import Context
 from .depreciation import generation_opening_value, generation_write_offs
@@ -37,7 +38,7 @@ def define(ctx: Context) -> None:
     for item, label in PRESENT_VALUES:
         ctx.add_summary(
             f"pv_{item}",
-            total(Ref(item, at=t) * Ref("discount_factor", at=t) * Ref("in_horizon", at=t) for t in range(ctx.count)),
+            sum_product(((item, 0), ("discount_factor", 0), ("in_horizon", 0)), ctx.count),
             label=f"{label}: present value at the hurdle over the horizon and run-off",
             unit=ctx.money,
         )
@@ -138,11 +139,12 @@ def _generation(ctx: Context, g: str) -> None:
         ("book", "generation_capital", "depreciation_generation"),
         ("economic", "generation_economic_capital", "economic_depreciation_generation"),
     ):
-        employed = total(
-            ((Key(capital, generation=g).ref(at=t - 1) if t > 0 else opening) + ctx.first_fraction * capex.ref(at=t))
-            * Ref("in_horizon", at=t)
-            for t in range(ctx.count)
-        )
+        # Σ over the horizon of capital at the start of each period (the opening value, then the capital
+        # closing the period before) and of the period's CapEx from when in service.
+        held = [opening * Ref("in_horizon", at=0)]
+        if ctx.count > 1:
+            held.append(sum_product(((Key(capital, generation=g).id, 0), ("in_horizon", 1)), ctx.count - 1))
+        employed = total([*held, ctx.first_fraction * sum_product(((capex.id, 0), ("in_horizon", 0)), ctx.count)])
         profit = ctx.over_horizon(Key("generation_ebitda", generation=g)) - ctx.over_horizon(
             Key(depreciation, generation=g)
         )

@@ -16,7 +16,16 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..._errors import ExportError
 from ..._scenarios import BASE
-from ...engine import COHORT_PREFIX, CellAddress, Graph, Projection, RangeAddress, formula, structure_difference
+from ...engine import (
+    COHORT_PREFIX,
+    CellAddress,
+    Graph,
+    Projection,
+    RangeAddress,
+    beyond_excel_limits,
+    formula,
+    structure_difference,
+)
 from ...engine.presentation import (
     LINE_ORDER,
     SCALAR_SCHEDULES,
@@ -253,8 +262,13 @@ class _Writer(CoverWriter):
                     continue
                 value = float(self.shown.values[entry][0, column])
                 text = formula(row.expr_at(column), column, cell, cell_range)
-                if len(text) > 8000:
-                    raise ExportError(f"formula for {entry} is {len(text)} characters, over Excel's limit")
+                problem = beyond_excel_limits(text)
+                if problem is not None:
+                    period = self.graph.axes[row.axis].labels[column]
+                    raise ExportError(
+                        f"the formula of line item {entry!r} ({row.label}) in column {period!r} {problem}: "
+                        "Excel would refuse the workbook"
+                    )
                 sheet.write_formula(position, FIRST_VALUE_COLUMN + column, text, number_format, value)
                 self.layout.formula_cells.append(
                     FormulaCell(sheet_name, xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + column), entry, column)
