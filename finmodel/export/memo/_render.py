@@ -72,6 +72,7 @@ def environment() -> jinja2.Environment:
         fmt=_by_unit,
         amount=_format.amount,
         pct=_format.pct,
+        irr=_format.irr,
         points=_format.points,
         multiple=_format.multiple,
         years=_format.years,

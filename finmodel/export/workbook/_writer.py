@@ -8,6 +8,7 @@ on the Cover (``INDEX``/``MATCH``), then one blue row of values per scenario.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ..._errors import ExportError
 from ..._scenarios import BASE
 from ...engine import COHORT_PREFIX, CellAddress, Graph, Projection, RangeAddress, formula, structure_difference
 from ...engine.presentation import (
+    NO_IRR,
     SCALAR_SCHEDULES,
     Schedule,
 )
@@ -213,7 +215,8 @@ class _Writer(CoverWriter):
             for column in range(self.graph.axes[row.axis].size):
                 if row.is_zero_at(column):
                     continue
-                value = float(self.shown.values[entry][0, column])
+                number = float(self.shown.values[entry][0, column])
+                value: float | str = NO_IRR if math.isnan(number) else number
                 text = formula(row.expr_at(column), column, cell, cell_range)
                 if len(text) > 8000:
                     raise ExportError(f"formula for {entry} is {len(text)} characters, over Excel's limit")
