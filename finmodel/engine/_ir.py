@@ -256,6 +256,8 @@ class Graph:
 
     axes: dict[AxisName, Axis] = field(default_factory=dict)
     rows: dict[str, Row] = field(default_factory=dict)
+    _reads: dict[str, tuple[Row, frozenset[tuple[str, int]]]] = field(default_factory=dict, repr=False, compare=False)
+    """Each row's dependencies, found once: every evaluation orders the graph by them."""
 
     def add_axis(self, axis: Axis) -> Axis:
         self.axes[axis.name] = axis
@@ -297,14 +299,18 @@ class Graph:
     def size(self, row: str) -> int:
         return self.axes[self.rows[row].axis].size
 
-    def dependencies(self, row: Row) -> set[tuple[str, int]]:
+    def dependencies(self, row: Row) -> frozenset[tuple[str, int]]:
         """``(row, lag)`` pairs this row reads; fixed-column and range reads count as lag 0."""
-        found: set[tuple[str, int]] = set()
-        exprs = row.per_column if row.per_column is not None else (row.expr,)
-        for expr in exprs:
-            if expr is not None:
-                _collect(expr, found)
-        return found
+        cached = self._reads.get(row.name)
+        if cached is None or cached[0] is not row:
+            found: set[tuple[str, int]] = set()
+            exprs = row.per_column if row.per_column is not None else (row.expr,)
+            for expr in exprs:
+                if expr is not None:
+                    _collect(expr, found)
+            cached = (row, frozenset(found))
+            self._reads[row.name] = cached
+        return cached[1]
 
 
 def _collect(expr: Expr, found: set[tuple[str, int]]) -> None:

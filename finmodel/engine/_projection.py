@@ -142,6 +142,15 @@ class Projection:
         """A row's values for all draws, shape ``(draws, columns)``."""
         return np.broadcast_to(self.values[name], (self.draws, self.values[name].shape[1]))
 
+    def with_inputs(self, inputs: Mapping[str, object], draws: int | None = None) -> Projection:
+        """The same model and scenario evaluated again with ``inputs`` varied per draw (as in
+        :func:`project`), on this projection's graph: nothing is resolved or built again, which is
+        what a simulation's chunks need."""
+        varied, count = checked_inputs(catalogue(self.assumptions), inputs, draws)
+        values = {name: np.asarray(row.values)[None, :] for name, row in self.assumptions.rows.items()}
+        values.update(varied)
+        return Projection(self.model, self.graph, self.assumptions, evaluate(self.graph, values, count), count)
+
 
 def inputs(model: CompanyModel, scenario: str | None = None) -> tuple[InputSpec, ...]:
     """Every input of a model that ``project(inputs=...)`` can vary, with its base value and source."""
@@ -160,9 +169,4 @@ def project(
     inferred from them."""
     model = with_scenario(model, scenario)
     assumptions = resolve(model)
-    varied, count = checked_inputs(catalogue(assumptions), inputs or {}, draws)
-    graph = define(assumptions)
-    values = {name: np.asarray(row.values)[None, :] for name, row in assumptions.rows.items()}
-    values.update(varied)
-    results = evaluate(graph, values, count)
-    return Projection(model, graph, assumptions, results, count)
+    return Projection(model, define(assumptions), assumptions, {}, 0).with_inputs(inputs or {}, draws)
