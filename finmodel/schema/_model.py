@@ -29,6 +29,7 @@ from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries, balance_problems, reported_problems
 from ._leasing import InternalUse, Leasing
 from ._suggest import not_a_period, unknown_name
+from ._uncertainty import Uncertainty
 from ._types import (
     BASE_SCENARIO,
     SELECTOR_LIST_MAX,
@@ -91,6 +92,9 @@ class CompanyModel(Frozen):
     )
     scenarios: dict[ScenarioName, Scenario] = Field(
         default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
+    )
+    uncertainty: Uncertainty | None = Field(
+        None, description="Distributions on inputs for a Monte Carlo simulation (finmodel simulate; the memo)."
     )
     source: str | None = None
     note: str | None = None
