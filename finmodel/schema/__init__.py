@@ -29,6 +29,7 @@ from ._suggest import closest
 from ._types import parse_point_in_time
 from ._uncertainty import (
     MAX_DRAWS,
+    AppliesAs,
     Discrete,
     Distribution,
     Lognormal,
@@ -43,6 +44,7 @@ from ._uncertainty import (
 
 __all__ = [
     "MAX_DRAWS",
+    "AppliesAs",
     "Discrete",
     "Distribution",
     "Lognormal",

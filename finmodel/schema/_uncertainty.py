@@ -34,8 +34,8 @@ class _Entry(Sourced):
         description=(
             "How a draw applies to each input named: 'value' (the draw is the value, in every column), 'factor' "
             "(the base value or path × the draw), 'annual_change' (the base path × (1 + draw)^years since its first "
-            "column: -0.05 makes a price path fall 5% a year faster). Default: value for a single-value input, "
-            "factor for a path by period or age."
+            "column: -0.05 makes a price path fall 5% a year faster). Default: value for an entry naming one "
+            "single-value input, else factor."
         ),
     )
     min: Number | None = Field(None, description="Truncate the distribution below this value (draws never fall under).")
