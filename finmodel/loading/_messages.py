@@ -45,7 +45,7 @@ def problems_of(
 ) -> list[Problem]:
     problems: list[Problem] = []
     explained = set()  # missing fields that a mistyped or misplaced key stands for: not reported twice
-    errors = [{**item, "loc": _without_tags(tuple(item["loc"]), data)} for item in error.errors()]
+    errors: list[dict[str, Any]] = [{**item, "loc": _without_tags(tuple(item["loc"]), data)} for item in error.errors()]
     for item in errors:
         if item["type"] == "extra_forbidden":
             loc = tuple(item["loc"])

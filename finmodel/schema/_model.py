@@ -29,7 +29,6 @@ from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries, balance_problems, reported_problems
 from ._leasing import InternalUse, Leasing
 from ._suggest import not_a_period, unknown_name
-from ._uncertainty import Uncertainty
 from ._types import (
     BASE_SCENARIO,
     SELECTOR_LIST_MAX,
@@ -38,6 +37,7 @@ from ._types import (
     SchemaVersion,
     located_problems,
 )
+from ._uncertainty import Uncertainty
 
 # --------------------------------------------------------------------------- the model
 

@@ -197,8 +197,8 @@ class Uncertainty(Sourced):
                 problems.append(
                     (
                         ("correlation",),
-                        f"these rank correlations cannot hold together (the matrix has an eigenvalue of {smallest:.3g}, "
-                        "below 0): weaken some",
+                        f"these rank correlations cannot hold together (the matrix has an eigenvalue of "
+                        f"{smallest:.3g}, below 0): weaken some",
                     )
                 )
         if problems:

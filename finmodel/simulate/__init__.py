@@ -5,7 +5,7 @@ memo read."""
 from ._metrics import KeyMetric
 from ._plan import Entry, Plan, VariedInput, plan_of, uncertainty_problems
 from ._result import CORRELATION_METHOD, PERCENTILES, Simulation, Spread
-from ._run import simulate
+from ._run import Progress, simulate
 from ._sampling import BLOCK_DRAWS
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Entry",
     "KeyMetric",
     "Plan",
+    "Progress",
     "Simulation",
     "Spread",
     "VariedInput",

@@ -40,9 +40,8 @@ def key_metrics(projection: Projection) -> tuple[KeyMetric, ...]:
     for test in VERDICT_TESTS:
         unit = money if test.unit == "money" else test.unit
         name = f"margin[{test.test.replace(' ', '_')}]"
-        found.append(
-            KeyMetric(name, f"{test.title}: margin over the threshold", unit, test.value_row, test.threshold_row, test.test)
-        )
+        label = f"{test.title}: margin over the threshold"
+        found.append(KeyMetric(name, label, unit, test.value_row, test.threshold_row, test.test))
     for generation in projection.model.generations_used():
         for row, label in (("cohort_lease_npv_usd", "NPV at hurdle if leased"), ("cohort_irr", "IRR if leased")):
             name = f"{row}[{generation}]"

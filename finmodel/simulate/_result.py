@@ -102,7 +102,7 @@ class Simulation:
         for name, values in self.columns.items():
             if name != VERDICT_CODE:
                 frame[name] = values >= 1 if name in flags else values
-        frame["verdict"] = pd.Categorical.from_codes(self.columns[VERDICT_CODE].astype(int), list(VERDICT_LABELS))
+        frame["verdict"] = np.asarray(VERDICT_LABELS, dtype=object)[self.columns[VERDICT_CODE].astype(int)]
         return frame
 
     def document(self, source_file: str = "") -> dict[str, Any]:

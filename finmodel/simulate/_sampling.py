@@ -40,9 +40,7 @@ def normal_correlation(rank: Array) -> Array:
         return vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
 
 
-def sample_blocks(
-    distributions: list[Distribution], factor: Array, seed: int, first_block: int, blocks: int
-) -> Array:
+def sample_blocks(distributions: list[Distribution], factor: Array, seed: int, first_block: int, blocks: int) -> Array:
     """Draws of every entry for ``blocks`` whole blocks from ``first_block``: shape (blocks × BLOCK_DRAWS, entries)."""
     parts = []
     for block in range(first_block, first_block + blocks):

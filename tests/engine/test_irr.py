@@ -27,7 +27,13 @@ def _agree(found: float, expected: float) -> bool:
 def test_textbook_flows():
     # numpy-financial's own examples: one, then several sign changes.
     flows = np.array(
-        [[-100, 39, 59, 55, 20], [-100, 0, 0, 74, 0], [-100, 100, 0, -7, 0], [-100, 100, 0, 7, 0], [-5, 10.5, 1, -8, 1]],
+        [
+            [-100, 39, 59, 55, 20],
+            [-100, 0, 0, 74, 0],
+            [-100, 100, 0, -7, 0],
+            [-100, 100, 0, 7, 0],
+            [-5, 10.5, 1, -8, 1],
+        ],
         dtype=float,
     )
     expected = [0.28095, -0.0955, -0.0833, 0.06206, 0.0886]

@@ -33,7 +33,7 @@ LABELLED_POINTS = 12
 twelve years); beyond, the labels would collide."""
 
 IRR_FLOOR = -0.2
-"""IRR bars stop here, labelled with their value: the engine writes -100% where no IRR exists."""
+"""IRR bars stop here, labelled with their value (or "no IRR" where the flows have none)."""
 
 INK = "#1F2937"
 MUTED = "#6B7280"

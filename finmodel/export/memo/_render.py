@@ -18,16 +18,17 @@ from markupsafe import Markup
 
 from ...engine import Projection
 from ...engine import presentation as p
+from ...simulate import Simulation
 from . import _format
 from ._comparison import comparison_context
 from ._context import memo_context
 
 
-def render_memo(projections: Mapping[str, Projection], selected: str) -> str:
+def render_memo(projections: Mapping[str, Projection], selected: str, simulation: Simulation | None = None) -> str:
     """One company's memo for the scenario ``selected``, as a self-contained HTML page."""
     from ._charts import memo_figures
 
-    context = memo_context(projections, selected)
+    context = memo_context(projections, selected, simulation)
     context["figures"] = _figures(p.MEMO_FIGURES, memo_figures(projections, selected))
     return environment().get_template("memo.html.j2").render(context)
 
