@@ -1,8 +1,8 @@
 """The ``uncertainty:`` block: distributions on a model's inputs, for a Monte Carlo simulation.
 
-Each entry names inputs of the input catalogue (``finmodel inputs MODEL``; ``*`` stands for any
-run of characters, so ``contract_price_usd_per_hour[*]`` is every generation's contract price) and
-gives one distribution; one draw of it applies to every input the entry names. Whether a name
+Each entry names inputs of the input catalogue (``finmodel inputs MODEL``) by its key or its
+``inputs`` list, where ``*`` stands for any run of characters (``*_price_usd_per_hour[H100]`` is
+every H100 price path), and gives one distribution; one draw of it applies to every input named. Whether a name
 exists or is structural is known only once the model is resolved, so the simulation checks it
 (``finmodel validate`` reports it at its line); this module checks the distributions themselves
 and that the rank correlations form a valid correlation matrix.
@@ -29,6 +29,15 @@ AppliesAs = Literal["value", "factor", "annual_change"]
 class _Entry(Sourced):
     """What every distribution entry has: how a draw applies, optional truncation, provenance."""
 
+    inputs: tuple[str, ...] | None = Field(
+        None,
+        description=(
+            "The inputs one draw of this entry sets: names or patterns (* for any characters); default: the entry's "
+            "key. A path may take a factor and an annual_change from two entries: they multiply."
+        ),
+        min_length=1,
+        max_length=MAX_ENTRIES,
+    )
     applies_as: AppliesAs | None = Field(
         None,
         description=(

@@ -92,4 +92,4 @@ def _sorted(distribution: Discrete) -> tuple[Array, Array]:
 
 def describe(distribution: Distribution) -> dict[str, object]:
     """The distribution's parameters as the model file gives them (for the JSON and the memo)."""
-    return distribution.model_dump(exclude={"source", "note", "applies_as"}, exclude_none=True)
+    return distribution.model_dump(exclude={"source", "note", "applies_as", "inputs"}, exclude_none=True)

@@ -30,14 +30,15 @@ class VariedInput:
     years: tuple[float, ...]
     """Years from the input's first column to each column (what ``annual_change`` compounds over)."""
 
-    def values(self, drawn: Array) -> Array:
-        """The input's values for draws ``drawn`` (one per draw): shape (draws, 1 or columns)."""
-        base = np.asarray(self.spec.base)[None, :]
+    def values(self, drawn: Array, current: Array | None) -> Array:
+        """The input's values for draws ``drawn`` (one per draw), applied to ``current`` (what another
+        entry made of it, else its base): shape (draws, 1 or columns)."""
         if self.applies_as == "value":
             return drawn[:, None]
+        start = np.asarray(self.spec.base)[None, :] if current is None else current
         if self.applies_as == "factor":
-            return drawn[:, None] * base
-        return base * (1.0 + drawn[:, None]) ** np.asarray(self.years)[None, :]
+            return start * drawn[:, None]
+        return start * (1.0 + drawn[:, None]) ** np.asarray(self.years)[None, :]
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,12 @@ class Plan:
     rank_correlation: Array
 
     def inputs_for(self, drawn: Array) -> dict[str, Array]:
-        """``project(inputs=...)`` for draws ``drawn`` (draws × entries)."""
-        return {
-            varied.spec.name: varied.values(drawn[:, index])
-            for index, entry in enumerate(self.entries)
-            for varied in entry.varied
-        }
+        """``project(inputs=...)`` for draws ``drawn`` (draws × entries); factors on one input multiply."""
+        values: dict[str, Array] = {}
+        for index, entry in enumerate(self.entries):
+            for varied in entry.varied:
+                values[varied.spec.name] = varied.values(drawn[:, index], values.get(varied.spec.name))
+        return values
 
 
 def plan_of(model: CompanyModel, scenario: str | None = None) -> Plan:
@@ -89,39 +90,39 @@ def _matched(model: CompanyModel, scenario: str | None = None) -> tuple[list[Pro
     period_years = model.timeline.period_years
     problems: list[Problem] = []
     entries: list[Entry] = []
-    claimed: dict[str, str] = {}
+    claimed: dict[str, tuple[str, AppliesAs]] = {}
 
     def problem(key: str, message: str) -> None:
         where, line, column = model.location_of(f"uncertainty.inputs.{key}") or ("", 1, 1)
         problems.append(Problem(Path(where), line, column, f"uncertainty.inputs.{key}", message))
 
     for key, distribution in model.uncertainty.inputs.items():
-        pattern = re.compile(".*".join(re.escape(part) for part in key.split("*")))
-        found = [spec for spec in specs if pattern.fullmatch(spec.name)]
-        if not found:
-            close = closest(key, names)
-            hint = f"; did you mean {close!r}?" if close else ""
-            problem(key, f"{key!r} is no input of this model{hint} (finmodel inputs MODEL lists them)")
-            continue
-        structural = [spec for spec in found if spec.structural]
+        found: dict[str, InputSpec] = {}
+        for pattern in distribution.inputs or (key,):
+            matcher = re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+            matched = [spec for spec in specs if matcher.fullmatch(spec.name)]
+            if not matched:
+                close = closest(pattern, names)
+                hint = f"; did you mean {close!r}?" if close else ""
+                problem(key, f"{pattern!r} is no input of this model{hint} (finmodel inputs MODEL lists them)")
+            found.update((spec.name, spec) for spec in matched)
+        structural = [spec for spec in found.values() if spec.structural]
         if structural:
             listed = "; ".join(f"{spec.name} ({spec.why_structural})" for spec in structural)
             problem(key, f"names structural inputs, which cannot vary by draw: {listed}; vary them with a scenario")
             continue
-        twice = [spec.name for spec in found if spec.name in claimed]
-        if twice:
-            problem(key, f"{twice[0]} is varied already by the entry {claimed[twice[0]]!r}")
-            continue
+        alone = len(found) == 1 and "*" not in key and not distribution.inputs
         varied = []
-        for spec in found:
-            claimed[spec.name] = key
-            alone = "*" not in key and spec.axis == "scalar"
-            applies_as = distribution.applies_as or ("value" if alone else "factor")
+        for spec in found.values():
+            applies_as = distribution.applies_as or ("value" if alone and spec.axis == "scalar" else "factor")
             if applies_as == "annual_change" and spec.axis == "scalar":
                 problem(key, f"annual_change compounds along a path, and {spec.name} is a single value")
-            years = _years(spec, period_years)
-            varied.append(VariedInput(spec, applies_as, years))
-        entries.append(Entry(key, distribution, tuple(varied)))
+            earlier = claimed.setdefault(spec.name, (key, applies_as))
+            if earlier[0] != key and "value" in (earlier[1], applies_as):
+                problem(key, f"{spec.name} is set by the entry {earlier[0]!r} already (two entries can only multiply)")
+            varied.append(VariedInput(spec, applies_as, _years(spec, period_years)))
+        if found:
+            entries.append(Entry(key, distribution, tuple(varied)))
     return problems, entries
 
 
