@@ -39,7 +39,7 @@ def key_metrics(projection: Projection) -> tuple[KeyMetric, ...]:
     found = [KeyMetric(metric.row, metric.label, rows[metric.row].unit, metric.row) for metric in HEADLINE_METRICS]
     for test in VERDICT_TESTS:
         unit = money if test.unit == "money" else test.unit
-        name = f"margin[{test.test.replace(' ', '_')}]"
+        name = f"margin[{test.test.replace(' ', '_').lower()}]"
         label = f"{test.title}: margin over the threshold"
         found.append(KeyMetric(name, label, unit, test.value_row, test.threshold_row, test.test))
     for generation in projection.model.generations_used():
