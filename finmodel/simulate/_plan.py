@@ -108,7 +108,7 @@ def _matched(model: CompanyModel, scenario: str | None = None) -> tuple[list[Pro
             found.update((spec.name, spec) for spec in matched)
         structural = [spec for spec in found.values() if spec.structural]
         if structural:
-            listed = "; ".join(f"{spec.name} ({spec.why_structural})" for spec in structural)
+            listed = "; ".join(f"{spec.name}, from {spec.path} ({spec.why_structural})" for spec in structural)
             problem(key, f"names structural inputs, which cannot vary by draw: {listed}; vary them with a scenario")
             continue
         alone = len(found) == 1 and "*" not in key and not distribution.inputs
