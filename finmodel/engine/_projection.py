@@ -146,10 +146,7 @@ class Projection:
         """The same model and scenario evaluated again with ``inputs`` varied per draw (as in
         :func:`project`), on this projection's graph: nothing is resolved or built again, which is
         what a simulation's chunks need."""
-        varied, count = checked_inputs(catalogue(self.assumptions), inputs, draws)
-        values = {name: np.asarray(row.values)[None, :] for name, row in self.assumptions.rows.items()}
-        values.update(varied)
-        return Projection(self.model, self.graph, self.assumptions, evaluate(self.graph, values, count), count)
+        return _evaluated(self.model, self.graph, self.assumptions, inputs, draws)
 
 
 def inputs(model: CompanyModel, scenario: str | None = None) -> tuple[InputSpec, ...]:
@@ -169,4 +166,13 @@ def project(
     inferred from them."""
     model = with_scenario(model, scenario)
     assumptions = resolve(model)
-    return Projection(model, define(assumptions), assumptions, {}, 0).with_inputs(inputs or {}, draws)
+    return _evaluated(model, define(assumptions), assumptions, inputs or {}, draws)
+
+
+def _evaluated(
+    model: CompanyModel, graph: Graph, assumptions: Assumptions, inputs: Mapping[str, object], draws: int | None
+) -> Projection:
+    varied, count = checked_inputs(catalogue(assumptions), inputs, draws)
+    values = {name: np.asarray(row.values)[None, :] for name, row in assumptions.rows.items()}
+    values.update(varied)
+    return Projection(model, graph, assumptions, evaluate(graph, values, count), count)
