@@ -257,7 +257,7 @@ def simulate_command(
     dask: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Run on dask: 'local' or an address.")] = None,
     allow_path: AllowPaths = None,
 ) -> None:
-    """Draw the uncertain inputs N times; write DIR/<stem>-simulation.json and DIR/<stem>-draws.parquet."""
+    """Draw the uncertain inputs N times and project each draw; write the summary (JSON) and the draws (Parquet)."""
     try:
         with _progress() as progress:
             run = simulate_file(
