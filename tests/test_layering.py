@@ -35,6 +35,7 @@ ALLOWED = {
         "finmodel.schema",
         "finmodel._errors",
         "finmodel._scenarios",
+        "finmodel._process",
     ),
 }
 PUBLIC_ENGINE = {"finmodel.engine", "finmodel.engine.presentation"}

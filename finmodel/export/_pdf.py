@@ -2,21 +2,18 @@
 
 The memo is self-contained (inline SVG and styles, no external resource), so it prints from a
 private copy in a scratch folder, with a private profile: no other Chromium window, profile or
-setting takes part. Chromium starts child processes, so it runs in its own process group, and the
-whole group is killed on timeout.
+setting takes part; it runs under a deadline, its helper processes with it (:mod:`finmodel._process`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
 from .._errors import ExportError
+from .._process import run_group
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 NO_CHROMIUM = (
@@ -53,39 +50,9 @@ def print_pdf(html: Path, target: Path, *, chromium: str | None = None, timeout_
             f"--print-to-pdf={printed}",
             page.as_uri(),
         ]
-        output = _run(command, scratch, timeout_s, html)
+        environment = {**os.environ, "HOME": str(scratch), "TMPDIR": str(scratch)}
+        output = run_group(command, environment, timeout_s, ExportError, f"printing {html}")
         data = printed.read_bytes() if printed.is_file() else b""
         if not data.startswith(b"%PDF"):
             raise ExportError(f"Chromium printed no PDF of {html}: {output[-500:] or 'no output'}")
         Path(target).write_bytes(data)
-
-
-def _run(command: list[str], scratch: Path, timeout_s: float, html: Path) -> str:
-    environment = {**os.environ, "HOME": str(scratch), "TMPDIR": str(scratch)}
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise ExportError(f"could not start Chromium ({command[0]}): {error}") from error
-    try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired as error:
-        _kill_group(process.pid)
-        process.communicate()
-        raise ExportError(f"Chromium did not print {html} within {timeout_s:g} s") from error
-    output = (stdout + stderr).decode(errors="replace").strip()
-    if process.returncode != 0:
-        raise ExportError(f"Chromium exited with status {process.returncode} printing {html}: {output[-500:]}")
-    return output
-
-
-def _kill_group(group: int) -> None:
-    """Kill Chromium and the helper processes it started (its process group, not yet reaped)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)

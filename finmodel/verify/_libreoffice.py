@@ -9,12 +9,9 @@ back uncorrected, no output of that call is trusted.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ import xlsxwriter
 from openpyxl.worksheet.formula import ArrayFormula
 
 from .._errors import RecalcError
+from .._process import run_group
 
 Coordinate = tuple[str, str]
 """(sheet title, "A1"-style cell reference)."""
@@ -217,8 +215,8 @@ def _run_soffice(soffice: str, files: list[Path], out_dir: Path, scratch: Path, 
     """Convert ``files`` to xlsx in ``out_dir`` with a private, recalculate-always profile; return its output.
 
     The profile and HOME live in ``scratch``, so no other LibreOffice instance (which would take the
-    files over and ignore this profile) and no user setting can touch the run. soffice starts child
-    processes, so it runs in its own process group, and the whole group is killed on timeout.
+    files over and ignore this profile) and no user setting can touch the run; it runs under a
+    deadline, its helper processes with it (:mod:`finmodel._process`).
     """
     profile = scratch / "profile"
     (profile / "user").mkdir(parents=True)
@@ -237,25 +235,4 @@ def _run_soffice(soffice: str, files: list[Path], out_dir: Path, scratch: Path, 
         *map(str, files),
     ]
     environment = {**os.environ, "HOME": str(home), "TMPDIR": str(scratch)}
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise RecalcError(f"could not start LibreOffice ({soffice}): {error}") from error
-    try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired as error:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise RecalcError(f"LibreOffice did not finish within {timeout_s:g} s converting {len(files)} files") from error
-    output = (stdout + stderr).decode(errors="replace").strip()
-    if process.returncode != 0:
-        raise RecalcError(f"LibreOffice exited with status {process.returncode}: {output}")
-    return output
+    return run_group(command, environment, timeout_s, RecalcError, f"converting {len(files)} files")

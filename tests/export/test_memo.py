@@ -137,6 +137,37 @@ def test_memo_has_its_charts_and_fetches_nothing(rendered: Callable[[str], str])
     assert "@media print" in html and "break-inside: avoid" in html
 
 
+def test_demand_section_states_the_engine_s_supply_and_demand(
+    meta: dict[str, Projection], rendered: Callable[[str], str]
+) -> None:
+    items = meta["base"].line_items.loc[list(meta["base"].declared_periods)]
+    supply, demand = items["leasable_hours"].sum(), items["external_demand_hours"].sum()
+    text = " ".join("".join(Page(rendered("base")).text).split())
+    assert f"external demand for {demand / 1e9:,.1f}bn GPU-hours against {supply / 1e9:,.1f}bn GPU-hours" in text
+    short = [period for period, value in items["demand_gap_h100_hours"].items() if value > 0]
+    assert f"falls short of it in {', '.join(short[:-1])} and {short[-1]}" in text
+    assert "Demand for the capacity" in text
+
+
+def test_figures_are_numbered_in_reading_order(rendered: Callable[[str], str]) -> None:
+    numbers = [int(n) for n in re.findall(r'<span class="figure-number">Figure (\d+)</span>', rendered("base"))]
+    assert numbers == list(range(1, len(MEMO_FIGURES) + 1))
+
+
+def test_a_model_without_demand_has_no_demand_section_and_figures_numbered_in_order(
+    make_model: Callable[..., CompanyModel], tmp_path: Path
+) -> None:
+    model = make_model()
+    assert not model.demand.contracts and model.demand.tokens is None
+    path = tmp_path / "plain.html"
+    write_memo(project_all_scenarios(model), "base", path)
+    html = path.read_text(encoding="utf-8")
+    assert 'class="demand"' not in html
+    numbers = [int(n) for n in re.findall(r'<span class="figure-number">Figure (\d+)</span>', html)]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len(numbers) == len(MEMO_FIGURES) - 1
+
+
 def test_memo_rebuilds_byte_identical(meta: dict[str, Projection], rendered: Callable[[str], str], tmp_path: Path):
     write_memo(meta, "base", tmp_path / "again.html")
     assert (tmp_path / "again.html").read_text(encoding="utf-8") == rendered("base")
@@ -214,6 +245,9 @@ def test_comparison_shows_each_company_s_verdict_and_metrics(tmp_path: Path) -> 
         (_format.by_unit(2022.2465753424658, "year"), "Apr 2022"),
         (_format.by_unit(2025.0, "year"), "2025"),
         (_format.by_unit(0.7, "kW"), "0.70 kW"),
+        (_format.gpu_hours(62_812_000_000), "62.8bn GPU-hours"),
+        (_format.gpu_hours(4_730_000, "H100-equivalent hours"), "5m H100-equivalent hours"),
+        (_format.gpu_hours(8_760), "8,760 GPU-hours"),
     ],
 )
 def test_filters_on_hand_worked_values(value: str, text: str) -> None:

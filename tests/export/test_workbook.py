@@ -205,6 +205,89 @@ def test_workbook_presentation(meta_workbook):
     assert workbook["P&L"].freeze_panes == "D3"
 
 
+def _labels_in_column_a(sheet) -> list[str]:
+    return [row[0] for row in sheet.iter_rows(min_col=1, max_col=1, values_only=True) if row[0]]
+
+
+def test_p_and_l_reads_from_revenue_down_to_net_income(meta_workbook):
+    _, projections, path, _ = meta_workbook
+    sheet = openpyxl.load_workbook(path, data_only=True)["P&L"]
+    keys = [row[0] for row in sheet.iter_rows(min_row=4, min_col=3, max_col=3, values_only=True) if row[0]]
+    assert keys[:11] == [
+        "leasing_revenue",
+        "operating_cost",
+        "ebitda",
+        "depreciation",
+        "disposal_gain",
+        "impairment",
+        "ebit",
+        "interest_expense",
+        "pre_tax_profit",
+        "tax",
+        "net_income",
+    ]
+    # EBITDA is revenue less operating cost, as values read back from the cells.
+    items = projections["base"].line_items
+    column = 3 + list(projections["base"].periods).index("2027") + 1
+    revenue, cost, ebitda = (sheet.cell(row=4 + index, column=column).value for index in range(3))
+    assert ebitda == pytest.approx(revenue - cost)
+    assert revenue == pytest.approx(items.loc["2027", "leasing_revenue"])
+
+
+def test_vintages_that_bought_none_of_a_generation_have_no_rows(meta_workbook):
+    meta, projections, path, _ = meta_workbook
+    keys = {row[0] for row in openpyxl.load_workbook(path)["Fleet"].iter_rows(min_col=3, max_col=3, values_only=True)}
+    shares = meta.capex_shares()
+    for column, label in enumerate(meta.timeline.labels):
+        for generation in meta.generations_used():
+            bought = shares[column].gpu_mix.get(generation, 0) > 0
+            assert (f"units_in_service[{generation},{label}]" in keys) == bought, (generation, label)
+
+
+def test_summary_is_a_metric_by_generation_grid(meta_workbook):
+    meta, projections, path, _ = meta_workbook
+    sheet = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(index for index, row in enumerate(rows) if row[0] == "By generation")
+    generations = list(meta.generations_used())
+    assert list(rows[header][3 : 3 + len(generations)]) == generations
+    irr = next(row for row in rows[header:] if row[2] == "cohort_irr[generation]")
+    assert irr[0] == "IRR if leased"
+    metrics = projections["base"].metrics
+    for column, generation in enumerate(generations):
+        assert irr[3 + column] == pytest.approx(metrics[f"cohort_irr[{generation}]"]), generation
+    # No per-generation row is left in the list above the grid.
+    listed = [row[2] for row in rows[:header] if row[2]]
+    assert not any(key.endswith(f"[{g}]") for key in listed for g in generations)
+
+
+def test_cover_compares_every_scenario_as_values(meta_workbook):
+    _, projections, path, _ = meta_workbook
+    rows = list(openpyxl.load_workbook(path, data_only=True)["Cover"].iter_rows(values_only=True))
+    header = next(index for index, row in enumerate(rows) if row[1] == "Scenarios side by side (values)")
+    assert list(rows[header][2 : 2 + len(projections)]) == list(projections)
+    verdicts = rows[header + 1][2 : 2 + len(projections)]
+    assert [v.lower() for v in verdicts] == [p.verdict.label for p in projections.values()]
+    profit = next(row for row in rows[header:] if str(row[1]).startswith("Economic profit"))
+    for column, projection in enumerate(projections.values()):
+        assert profit[2 + column] == pytest.approx(projection.metrics["horizon_leasing_economic_profit"])
+
+
+def test_a_structural_scenario_is_compared_but_not_live(tmp_path, make_model):
+    model = make_model({"scenarios": {"longer": {"overrides": {"gpus.X1.physical_life_years": 8}}}})
+    base = project(model)
+    longer = project(model, "longer")
+    path = tmp_path / "structural.xlsx"
+    write_workbook({"base": base, "longer": longer}, "base", path)
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    rows = list(workbook["Cover"].iter_rows(values_only=True))
+    header = next(row for row in rows if row[1] == "Scenarios side by side (values)")
+    assert header[2:4] == ("base", "longer (structural)")
+    validations = workbook["Cover"].data_validations.dataValidation
+    assert all("longer" not in (v.formula1 or "") for v in validations)
+    assert "longer" not in {row[2] for row in workbook["Assumptions"].iter_rows(values_only=True)}
+
+
 def test_yaml_strings_never_become_formulas(tmp_path, make_model):
     hostile = make_model(
         {"company.name": "=1+2", "company.ticker": "=X", "capex.by_period.2024.source": '=HYPERLINK("x")'}

@@ -102,7 +102,7 @@ def define(ctx: Context) -> None:
             ctx.over(Key(source, asset_class=c) for c in classes) if item != "retired_cost" else _retired_cost(ctx),
             label=label,
             unit=m,
-            schedule=Schedule.DEPRECIATION,
+            schedule=Schedule.PNL if item == "depreciation" else Schedule.DEPRECIATION,
         )
     _by_generation(ctx)
 

@@ -143,8 +143,9 @@ def _generation(ctx: Context, g: str) -> None:
 
 
 def holds(ctx: Context, generation: str, vintage: Vintage) -> bool:
-    """Whether a vintage has fleet rows for a generation: every timeline period, or an opening year that bought it."""
-    return vintage.column is not None or ctx.buys(vintage, generation)
+    """Whether a vintage has fleet rows for a generation: it bought some (a vintage that bought none
+    would only add rows of zeros; GPU mixes are structural, so this is fixed per graph)."""
+    return ctx.buys(vintage, generation)
 
 
 def unit_cost(ctx: Context, generation: str, vintage: Vintage) -> Expr:

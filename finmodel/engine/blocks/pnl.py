@@ -63,7 +63,7 @@ def define(ctx: Context) -> None:
     ctx.add(
         "economic_ebitda",
         ebitda + Ref("internal_value"),
-        label="EBITDA with internal use at the shadow price",
+        label="EBITDA + internal use at its declared value",
         unit=m,
         schedule=pnl,
     )

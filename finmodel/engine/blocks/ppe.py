@@ -102,7 +102,7 @@ def define(ctx: Context) -> None:
     ctx.add(
         "roic_book",
         safe_divide((value - Ref("depreciation")) * after_tax, employed * ctx.step),
-        label="ROIC, all capacity at the shadow price, book depreciation",
+        label="ROIC with internal use at its declared value, book depreciation",
         unit="rate",
         schedule=Schedule.PNL,
     )
@@ -112,7 +112,7 @@ def define(ctx: Context) -> None:
             safe_divide((value - Ref("economic_depreciation")) * after_tax, capital * ctx.step)
             for capital in economic_employed
         ],
-        label="ROIC, all capacity at the shadow price, economic depreciation",
+        label="ROIC with internal use at its declared value, economic depreciation",
         unit="rate",
         schedule=Schedule.PNL,
     )

@@ -18,9 +18,9 @@ from .clearing import buys_compute, market_share_of_billed
 from .fleet import holds, unit_cost, units_in_service
 
 GENERATION_TOTALS = (
-    ("leasing_revenue", "Leasing revenue (external)", Schedule.REVENUE),
+    ("leasing_revenue", "Revenue: external leasing", Schedule.PNL),
     ("internal_market_value", "Internal use at the market rental price (for reference only)", Schedule.REVENUE),
-    ("internal_value", "Internal use at its declared value", Schedule.REVENUE),
+    ("internal_value", "Internal use at its declared value (not revenue: the value of capacity kept)", Schedule.PNL),
     ("power_cost", "Power cost", Schedule.COSTS),
     ("facility_cost", "Facility cost", Schedule.COSTS),
     ("maintenance_cost", "Maintenance", Schedule.COSTS),
@@ -58,9 +58,9 @@ def define(ctx: Context) -> None:
     ctx.add(
         "operating_cost",
         running + Ref("purchased_compute_cost") if bought else running,
-        label="Operating cost" + (" (with compute bought under contracts)" if bought else ""),
+        label="Operating cost: power, facility, maintenance" + (", compute bought under contracts" if bought else ""),
         unit=ctx.money,
-        schedule=Schedule.COSTS,
+        schedule=Schedule.PNL,
     )
 
 

@@ -130,7 +130,7 @@ def _generation(ctx: Context, g: str) -> None:
         - Key("power_cost", generation=g).ref()
         - Key("facility_cost", generation=g).ref()
         - Key("maintenance_cost", generation=g).ref(),
-        label=f"{g}: EBITDA with internal use at the shadow price",
+        label=f"{g}: EBITDA + internal use at its declared value",
         unit=m,
         schedule=Schedule.LEASING,
     )
@@ -149,7 +149,7 @@ def _generation(ctx: Context, g: str) -> None:
         ctx.add_summary(
             Key(f"generation_roic_{suffix}", generation=g),
             safe_divide(profit * (1 - tax), employed * ctx.step),
-            label=f"{g}: ROIC at the shadow price, {suffix} depreciation",
+            label=f"{g}: ROIC with internal use at its declared value, {suffix} depreciation",
             unit="rate",
         )
     ctx.add_summary(

@@ -76,17 +76,21 @@ _SVG_NAMESPACES = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
 
 
 def memo_figures(projections: Mapping[str, Projection], selected: str) -> dict[str, str]:
-    """Each figure of :data:`presentation.MEMO_FIGURES` by key, as SVG."""
+    """Each figure of :data:`presentation.MEMO_FIGURES` the model has data for, by key, as SVG."""
+    from ._demand import demand_figure
+
     projection = projections[selected]
-    draw: dict[str, Callable[[], str]] = {
+    draw: dict[str, Callable[[], str | None]] = {
         "capex_vs_leasing": lambda: _capex_vs_leasing(projection),
         "coverage": lambda: _coverage(projection),
         "fleet": lambda: _fleet(projection),
         "depreciation": lambda: _depreciation(projection),
+        "demand": lambda: demand_figure(projection),
         "unit_economics": lambda: _unit_economics(projection),
         "scenarios": lambda: _scenarios(projections, selected),
     }
-    return {figure.key: draw[figure.key]() for figure in p.MEMO_FIGURES}
+    drawn = {figure.key: draw[figure.key]() for figure in p.MEMO_FIGURES}
+    return {key: svg for key, svg in drawn.items() if svg is not None}
 
 
 def new_figure(height: float, columns: int = 1, *, sharey: bool = False) -> tuple[Figure, list[Axes]]:
@@ -117,7 +121,7 @@ def render(key: str, draw: Callable[[], Figure]) -> str:
         return _svg(draw(), key)
 
 
-def _ticks(axes: Axes, periods: Sequence[str], *, compact: bool = False) -> None:
+def period_ticks(axes: Axes, periods: Sequence[str], *, compact: bool = False) -> None:
     """Period labels on the x axis: every year (``'24`` when compact), Q1 only for quarters."""
     positions = np.arange(len(periods))
     shown = [label[:4] if not label.isdigit() and label.endswith("Q1") else label for label in periods]
@@ -199,7 +203,7 @@ def _capex_vs_leasing(projection: Projection) -> str:
                 fontsize=7,
                 color=MUTED,
             )
-        _ticks(axes, periods)
+        period_ticks(axes, periods)
         money_axis(axes, unit)
         legend_above(figure, axes, len(chart.series), [series.label for series in chart.series])
         return figure
@@ -232,7 +236,7 @@ def _coverage(projection: Projection) -> str:
                 )
         axes.set_ylim(0, max([minimum, *values]) * 1.2)
         axes.set_ylabel("× (revenue ÷ depreciation)")
-        _ticks(axes, periods)
+        period_ticks(axes, periods)
         legend_above(figure, axes, 2)
         return figure
 
@@ -250,7 +254,7 @@ def _fleet(projection: Projection) -> str:
         for axes, (prefix, title) in zip(panels, p.FLEET_USES, strict=True):
             _stack(axes, x, _generation_layers(projection, prefix, scale))
             axes.set_title(title)
-            _ticks(axes, periods, compact=True)
+            period_ticks(axes, periods, compact=True)
         panels[0].set_ylabel(unit)
         legend_above(figure, panels[0], len(projection.model.generations_used()))
         return figure
@@ -272,7 +276,7 @@ def _depreciation(projection: Projection) -> str:
         for axes, (prefix, title) in zip(panels, panels_rows, strict=True):
             _stack(axes, x, _generation_layers(projection, prefix, divisor))
             axes.set_title(title)
-            _ticks(axes, periods, compact=True)
+            period_ticks(axes, periods, compact=True)
         money_axis(panels[0], unit)
         legend_above(figure, panels[0], len(projection.model.generations_used()))
         return figure
@@ -360,7 +364,7 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
             by_year.plot(
                 x, values, color=p.scenario_colour(names, name), linewidth=width, marker="o", ms=2.5, label=name
             )
-        _ticks(by_year, periods, compact=True)
+        period_ticks(by_year, periods, compact=True)
         money_axis(by_year, label)
         by_year.set_title(
             "Per fiscal year" if selected_projection.model.timeline.frequency == "annual" else "Per quarter"

@@ -103,6 +103,10 @@ def _coverage_roic(companies: Sequence[dict[str, Any]]) -> str:
     return render("cmp-coverage", draw)
 
 
+LEGEND_COLUMNS = 7
+"""A legend wider than this wraps onto more rows instead of running off the chart."""
+
+
 def _irr_by_generation(companies: Sequence[dict[str, Any]]) -> str:
     order: list[str] = []
     for company in companies:
@@ -127,7 +131,7 @@ def _irr_by_generation(companies: Sequence[dict[str, Any]]) -> str:
         axes.axhline(0, color=MUTED, linewidth=0.6)
         axes.yaxis.set_major_formatter(lambda value, _: _format.pct(value, 0))
         axes.set_ylabel("IRR if leased for its life")
-        legend_above(figure, axes, len(order) + 1)
+        legend_above(figure, axes, min(len(order) + 1, LEGEND_COLUMNS))
         return figure
 
     return render("cmp-irr", draw)

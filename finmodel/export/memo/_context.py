@@ -16,7 +16,6 @@ from ..._scenarios import BASE
 from ...engine import Projection
 from ...engine import presentation as p
 from ...schema import CompanyModel
-from ...simulate import Simulation
 from ._format import money_scale
 
 BASE_DESCRIPTION = "the model as written, without scenario overrides"
@@ -24,12 +23,8 @@ PERIODS_PER_TABLE = {"annual": 12, "quarterly": 8}
 """Columns of one table of periods: every year of a plan, or two years of quarters, fit a page."""
 
 
-def memo_context(
-    projections: Mapping[str, Projection], selected: str, simulation: Simulation | None = None
-) -> dict[str, Any]:
-    """Everything one company's memo shows, for the scenario ``selected`` (and its simulation, if run)."""
-    from ._simulation_charts import simulation_section
-
+def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[str, Any]:
+    """Everything one company's memo shows, for the scenario ``selected``."""
     projection = projections[selected]
     tests = tests_of(projection)
     scenarios = scenarios_of(projections, selected)
@@ -45,7 +40,6 @@ def memo_context(
         "risks": _risks(projection, tests, scenarios),
         "assumption_sections": _assumption_sections(projection),
         "methodology": _methodology(projection),
-        "simulation": simulation_section(simulation, len(p.MEMO_FIGURES) + 1) if simulation else None,
     }
 
 

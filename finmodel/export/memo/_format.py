@@ -133,6 +133,18 @@ def count(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def gpu_hours(value: float, unit: str = "GPU-hours") -> str:
+    """Hours of accelerator time: billions and millions spelled as a reader says them."""
+    if not math.isfinite(value):
+        return NOT_AVAILABLE
+    size = abs(value)
+    if size >= 999.5e6:
+        return f"{value / 1e9:,.1f}bn {unit}"
+    if size >= 999.5e3:
+        return f"{value / 1e6:,.0f}m {unit}"
+    return f"{value:,.0f} {unit}"
+
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

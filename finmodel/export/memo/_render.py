@@ -27,10 +27,21 @@ from ._context import memo_context
 def render_memo(projections: Mapping[str, Projection], selected: str, simulation: Simulation | None = None) -> str:
     """One company's memo for the scenario ``selected``, as a self-contained HTML page."""
     from ._charts import memo_figures
+    from ._demand import demand_of
 
-    context = memo_context(projections, selected, simulation)
+    context = memo_context(projections, selected) | {"demand": demand_of(projections[selected])}
     context["figures"] = _figures(p.MEMO_FIGURES, memo_figures(projections, selected))
+    context["simulation"] = _simulation(simulation, len(context["figures"]) + 1)
     return environment().get_template("memo.html.j2").render(context)
+
+
+def _simulation(simulation: Simulation | None, number: int) -> dict[str, Any] | None:
+    """The uncertainty section, its figure numbered after the others (it is read last), or None."""
+    if simulation is None:
+        return None
+    from ._simulation_charts import simulation_section
+
+    return simulation_section(simulation, number)
 
 
 def render_comparison(projections_by_model: Mapping[str, Mapping[str, Projection]]) -> str:
@@ -44,10 +55,12 @@ def render_comparison(projections_by_model: Mapping[str, Mapping[str, Projection
 
 def _figures(specs: tuple[p.MemoFigure, ...], svgs: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Each figure by key with its number in reading order; the SVG is matplotlib's, whose text is
-    drawn as paths, so it carries no string from the model and is inlined as it is."""
+        drawn as paths, so it carries no string from the model and is inlined as it is. A figure a model
+    has nothing for (no demand, say) is left out and the others are numbered without it."""
+    drawn = [spec for spec in specs if spec.key in svgs]
     return {
         spec.key: {"number": number, "title": spec.title, "note": spec.note, "svg": Markup(svgs[spec.key])}
-        for number, spec in enumerate(specs, start=1)
+        for number, spec in enumerate(drawn, start=1)
     }
 
 
@@ -82,6 +95,7 @@ def environment() -> jinja2.Environment:
         usd=_format.usd,
         usd_per_hour=_format.usd_per_hour,
         count=_format.count,
+        gpu_hours=_format.gpu_hours,
     )
     return env
 

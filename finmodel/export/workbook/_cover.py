@@ -30,6 +30,8 @@ class CoverWriter:
     layout: WorkbookLayout
     selected: str
     scenarios: list[str]
+    projections: dict[str, Projection]
+    compared: dict[str, Projection]
 
     def address(self, from_sheet: str) -> tuple[CellAddress, RangeAddress]:
         raise NotImplementedError
@@ -72,11 +74,15 @@ class CoverWriter:
         for metric in HEADLINE_METRICS:
             position = self._cover_metric(sheet, position + 1, metric.label, metric.row, cell) - 1
         position = self._cohort_grid(sheet, position + 3, cell)
+        self._scenario_table(sheet, position + 2)
         self._charts(workbook, sheet)
         sheet.set_column(0, 0, 2)
         sheet.set_column(1, 1, 44)
         sheet.set_column(2, 2, 16)
-        sheet.set_column(3, 2 + max(4, len(self.shown.model.generations_used())), 12)
+        widest_name = max(map(len, self.compared))
+        sheet.set_column(
+            3, 2 + max(4, len(self.shown.model.generations_used()), len(self.compared)), max(12, widest_name + 2)
+        )
 
     def _tests(self, sheet, position: int, cell) -> int:
         """Each test of the verdict: its value, threshold, margin (value − threshold) and result."""
@@ -133,6 +139,44 @@ class CoverWriter:
                 self.layout.formula_cells.append(FormulaCell("Cover", xl_rowcol_to_cell(position, 2 + column), key, 0))
         return position + 1
 
+    def _scenario_table(self, sheet, position: int) -> None:
+        """Every scenario side by side: values computed by finmodel for each, not formulas, so a
+        structural scenario (projected on its own graph) sits beside the live ones."""
+        f = self.formats
+        names = list(self.compared)
+        sheet.write_string(position, 1, "Scenarios side by side (values)", f.header)
+        for column, name in enumerate(names):
+            title = name if name in self.projections else f"{name} (structural)"
+            sheet.write_string(position, 2 + column, title, f.header)
+        position += 1
+        sheet.write_string(position, 1, "Verdict")
+        for column, name in enumerate(names):
+            label = self.compared[name].verdict.label
+            sheet.write_string(position, 2 + column, label[:1].upper() + label[1:], f.bold_right)
+        for spec in VERDICT_TESTS:
+            position += 1
+            sheet.write_string(position, 1, f"{spec.title} ({spec.comparison} threshold)")
+            unit = self.shown.money if spec.unit == "money" else spec.unit
+            for column, name in enumerate(names):
+                reason = next(r for r in self.compared[name].verdict.reasons if r.test == spec.test)
+                sheet.write_number(position, 2 + column, reason.value, f.number_for(unit))
+        tested = {spec.value_row for spec in VERDICT_TESTS}
+        for metric in (metric for metric in HEADLINE_METRICS if metric.row not in tested):
+            position += 1
+            sheet.write_string(position, 1, metric.label)
+            number = f.number_for(self.graph.rows[metric.row].unit)
+            for column, name in enumerate(names):
+                sheet.write_number(position, 2 + column, self.compared[name].metrics[metric.row], number)
+        for offset, note in enumerate(
+            (
+                "Computed by finmodel for each scenario and written as values. The selector above switches every",
+                "formula to any scenario not marked structural; a structural one changes the model's shape",
+                "(a physical life, the generations bought) and is projected on its own graph.",
+            ),
+            start=1,
+        ):
+            sheet.write_string(position + offset, 1, note, f.note)
+
     def _cover_metric(self, sheet, position: int, label: str, name: str, cell) -> int:
         row = self.graph.rows[name]
         sheet.write_string(position, 1, label)
@@ -153,7 +197,7 @@ class CoverWriter:
         header_sheet, _ = self.layout.row_at["capex_ai"]
         header_row = header_row_of(self.layout, header_sheet, "period")
         categories = [header_sheet, header_row, FIRST_VALUE_COLUMN, header_row, FIRST_VALUE_COLUMN + periods - 1]
-        anchor, column = 4, max(6, 2 + len(self.shown.model.generations_used())) + 1
+        anchor, column = 4, max(6, 2 + len(self.shown.model.generations_used()), 2 + len(self.compared)) + 1
         for chart in CHARTS:
             sheet.insert_chart(
                 anchor, column, self._chart(workbook, chart, categories, series), {"x_scale": 1.4, "y_scale": 1.1}

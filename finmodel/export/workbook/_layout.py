@@ -44,6 +44,10 @@ class WorkbookLayout:
     sheets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
     """Per sheet, entries ``("header", axis, row)`` and ``("row", name, row)`` in order."""
     row_at: dict[str, tuple[str, int]] = field(default_factory=dict)
+    column_at: dict[str, int] = field(default_factory=dict)
+    """Scalar rows shown in a grid (a metric × generation table): the column of the grid they sit in."""
+    grids: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per grid row (its metric), the row shown in each column by column label."""
     scenario_rows: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     formula_cells: list[FormulaCell] = field(default_factory=list)
@@ -69,6 +73,27 @@ class WorkbookLayout:
         """The blue cell holding an assumption's value in one scenario."""
         sheet, row = self.scenario_rows[(input_name, scenario)]
         return sheet, xl_rowcol_to_cell(row, FIRST_VALUE_COLUMN + column)
+
+
+def generation_grid(names: list[str], generations: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Scalar rows qualified by a generation alone (``cohort_irr[H100]``), by metric then generation:
+    the Summary shows them as one metric × generation table instead of a list."""
+    grid: dict[str, dict[str, str]] = {}
+    for name in names:
+        base, _, qualifier = name.partition("[")
+        if qualifier.endswith("]") and qualifier[:-1] in generations:
+            grid.setdefault(base, {})[qualifier[:-1]] = name
+    return grid
+
+
+def grid_label(label: str, generation: str) -> str:
+    """A metric's label without the generation it was written for (``H100: IRR if leased`` → ``IRR if leased``)."""
+    text = (
+        label.removeprefix(f"{generation}: ")
+        if label.startswith(f"{generation}: ")
+        else label.replace(f": {generation}", "", 1)
+    )
+    return text[:1].upper() + text[1:]
 
 
 def axis_key(axis: str) -> str:

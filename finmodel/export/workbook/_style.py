@@ -16,6 +16,7 @@ class Formats:
         self.title = add({"bold": True, "font_size": 14})
         self.note = add({"italic": True, "font_color": "#555555"})
         self.bold = add({"bold": True})
+        self.bold_right = add({"bold": True, "align": "right"})
         self.unit = add({"font_color": "#555555"})
         self.key = add({"font_color": "#888888", "font_size": 8})
         self.header = add({"bold": True, "bottom": 1, "bg_color": "#E5E7EB", "align": "right"})
@@ -48,8 +49,13 @@ def provenance_text(model, path: str) -> str:
     return "\n".join(lines)
 
 
-def set_widths(sheet, columns: int) -> None:
-    sheet.set_column(0, 0, 52)
+LABEL_WIDTH = (52, 110)
+"""The label column's width in characters: at least the first, wide enough for the longest label
+(bold text is ~10% wider) up to the second, so labels print whole."""
+
+
+def set_widths(sheet, columns: int, longest_label: int = 0) -> None:
+    sheet.set_column(0, 0, min(max(LABEL_WIDTH[0], round(longest_label * 1.1) + 1), LABEL_WIDTH[1]))
     sheet.set_column(1, 1, 16)
     sheet.set_column(2, 2, 28)
     sheet.set_column(FIRST_VALUE_COLUMN, FIRST_VALUE_COLUMN + max(columns, 1) - 1, 12)

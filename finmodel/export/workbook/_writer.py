@@ -19,6 +19,7 @@ from ..._errors import ExportError
 from ..._scenarios import BASE
 from ...engine import COHORT_PREFIX, CellAddress, Graph, Projection, RangeAddress, formula, structure_difference
 from ...engine.presentation import (
+    LINE_ORDER,
     NO_IRR,
     SCALAR_SCHEDULES,
     Schedule,
@@ -33,27 +34,37 @@ from ._layout import (
     WorkbookLayout,
     axis_key,
     defined_name,
+    generation_grid,
+    grid_label,
     quoted_sheet,
 )
 from ._style import Formats, page_setup, provenance_text, set_widths
 
 
 def write_workbook(projections: Mapping[str, Projection], selected: str, path: Path) -> WorkbookLayout:
-    """Write the workbook for a model; ``projections`` maps ``"base"`` and each scenario to its projection."""
+    """Write the workbook for a model; ``projections`` maps ``"base"`` and each scenario to its projection.
+
+    Scenarios with the selected one's structure are live: the Cover's selector switches every formula
+    to them. A scenario that changes the structure (a physical life, the generations bought) cannot be
+    a column of the Assumptions sheet's scenario table; the Cover's comparison shows it as values."""
     return _Writer(projections, selected).write(path)
 
 
 class _Writer(CoverWriter):
     def __init__(self, projections: Mapping[str, Projection], selected: str) -> None:
-        self.projections = dict(projections)
+        if selected not in projections or next(iter(projections)) != BASE:
+            raise ExportError(f"projections must start with {BASE!r} and include the selected scenario {selected!r}")
         self.selected = selected
-        self.shown = self.projections[selected]
+        self.shown = projections[selected]
         self.graph: Graph = self.shown.graph
         self.layout = WorkbookLayout()
+        self.compared = dict(projections)
+        self.projections = {
+            name: projection
+            for name, projection in projections.items()
+            if structure_difference({selected: self.graph, name: projection.graph}) is None
+        }
         self.scenarios = list(self.projections)
-        if self.scenarios[0] != BASE or selected not in self.projections:
-            raise ExportError(f"projections must start with {BASE!r} and include the selected scenario {selected!r}")
-        _check_same_structure(self.projections)
 
     # ------------------------------------------------------------------ layout
 
@@ -73,13 +84,23 @@ class _Writer(CoverWriter):
             for offset, scenario in enumerate(self.scenarios, start=1):
                 self.layout.scenario_rows[(name, scenario)] = ("Assumptions", position + offset)
             position += len(self.scenarios) + 2
+        generations = tuple(self.shown.model.generations_used())
+        grid = generation_grid(rows_by_sheet[Schedule.SUMMARY.value], generations)
+        in_grid = {name for row in grid.values() for name in row.values()}
+        rows_by_sheet[Schedule.SUMMARY.value] = [n for n in rows_by_sheet[Schedule.SUMMARY.value] if n not in in_grid]
         for sheet, names in rows_by_sheet.items():
             if sheet in ("Cover", "Assumptions"):
                 continue
             position = 1
             current_axis = None
+            leading = {name: index for index, name in enumerate(LINE_ORDER.get(Schedule(sheet), ()))}
             for name in sorted(
-                names, key=lambda n: (self.graph.rows[n].axis != "period", axis_key(self.graph.rows[n].axis))
+                names,
+                key=lambda n: (
+                    self.graph.rows[n].axis != "period",
+                    axis_key(self.graph.rows[n].axis),
+                    leading.get(n, len(leading)),
+                ),
             ):
                 axis = self.graph.rows[name].axis
                 if axis != current_axis:
@@ -90,6 +111,17 @@ class _Writer(CoverWriter):
                 self.layout.row_at[name] = (sheet, position)
                 self.layout.sheets.setdefault(sheet, []).append(("row", name, position))
                 position += 1
+            if sheet == Schedule.SUMMARY.value and grid:
+                position += 2
+                self.layout.sheets[sheet].append(("generations", ",".join(generations), position))
+                position += 1
+                for metric, by_generation in grid.items():
+                    self.layout.grids[metric] = by_generation
+                    for name in by_generation.values():
+                        self.layout.row_at[name] = (sheet, position)
+                        self.layout.column_at[name] = generations.index(name.partition("[")[2][:-1])
+                    self.layout.sheets[sheet].append(("grid", metric, position))
+                    position += 1
         for name, row in self.graph.rows.items():
             if row.kind == "input":
                 self.layout.names[name] = defined_name(name, set(self.layout.names.values()))
@@ -100,7 +132,7 @@ class _Writer(CoverWriter):
             if row.axis == "scalar":
                 if row.kind == "input":
                     return self.layout.names[name]
-                column = 0
+                column = self.layout.column_at.get(name, 0)
             sheet, position = self.layout.row_at[name]
             text = xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + column)
             return text if sheet == from_sheet else f"{quoted_sheet(sheet)}!{text}"
@@ -207,6 +239,12 @@ class _Writer(CoverWriter):
                 self._header(sheet, position, entry)
                 widest = max(widest, self.graph.axes[entry].size)
                 continue
+            if kind == "generations":
+                self._grid_header(sheet, position, entry.split(","))
+                continue
+            if kind == "grid":
+                self._grid_row(sheet, sheet_name, position, entry, cell, cell_range)
+                continue
             row = self.graph.rows[entry]
             sheet.write_string(position, 0, row.label, f.bold if sheet_name in ("P&L", "Summary") else None)
             sheet.write_string(position, 1, row.unit, f.unit)
@@ -225,7 +263,32 @@ class _Writer(CoverWriter):
                     FormulaCell(sheet_name, xl_rowcol_to_cell(position, FIRST_VALUE_COLUMN + column), entry, column)
                 )
         sheet.freeze_panes(2, FIRST_VALUE_COLUMN)
-        set_widths(sheet, widest)
+        labels = [
+            self.graph.rows[entry].label for kind, entry, _ in self.layout.sheets.get(sheet_name, []) if kind == "row"
+        ]
+        set_widths(sheet, widest, max(map(len, labels), default=0))
+
+    def _grid_header(self, sheet, position: int, generations: list[str]) -> None:
+        f = self.formats
+        for column, text in enumerate(("By generation", "unit", "key")):
+            sheet.write_string(position, column, text, f.header)
+        for column, generation in enumerate(generations):
+            sheet.write_string(position, FIRST_VALUE_COLUMN + column, generation, f.header)
+
+    def _grid_row(self, sheet, sheet_name: str, position: int, metric: str, cell, cell_range) -> None:
+        """One metric of the generation grid: a formula per generation, in that generation's column."""
+        f = self.formats
+        by_generation = self.layout.grids[metric]
+        first_generation, first = next(iter(by_generation.items()))
+        row = self.graph.rows[first]
+        sheet.write_string(position, 0, grid_label(row.label, first_generation), f.bold)
+        sheet.write_string(position, 1, row.unit, f.unit)
+        sheet.write_string(position, 2, f"{metric}[generation]", f.key)
+        for name in by_generation.values():
+            column = FIRST_VALUE_COLUMN + self.layout.column_at[name]
+            text = formula(self.graph.rows[name].expr_at(0), 0, cell, cell_range)
+            sheet.write_formula(position, column, text, f.number_for(row.unit), float(self.shown.values[name][0, 0]))
+            self.layout.formula_cells.append(FormulaCell(sheet_name, xl_rowcol_to_cell(position, column), name, 0))
 
     def _header(self, sheet, position: int, axis: str) -> None:
         f = self.formats
@@ -236,13 +299,3 @@ class _Writer(CoverWriter):
         sheet.write_string(position, 2, "key", f.header)
         for column, label in enumerate(labels):
             sheet.write_string(position, FIRST_VALUE_COLUMN + column, label if axis != "scalar" else "value", f.header)
-
-
-def _check_same_structure(projections: Mapping[str, Projection]) -> None:
-    difference = structure_difference({name: projection.graph for name, projection in projections.items()})
-    if difference is not None:
-        scenario, row = difference
-        raise ExportError(
-            f"scenario {scenario!r} changes the structure of the model, not only its values (first at line item "
-            f"{row!r}), so it cannot be a column of the workbook's scenario table"
-        )
