@@ -8,11 +8,21 @@ PP&E and per-generation cohort economics, and judge the result. What a user call
 __version__ = "0.1.0"
 
 from ._build import BuildReport, ModelOutcome, Step, build, start_model, validate
-from ._errors import ExportError, FinmodelError, InputError, ModelError, Problem, RecalcError, ScenarioError
+from ._errors import (
+    ExportError,
+    FinmodelError,
+    InputError,
+    ModelError,
+    Problem,
+    RecalcError,
+    ScenarioError,
+    SimulationError,
+)
 from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, ScenarioProjections, Verdict, inputs, project, project_all_scenarios
 from .loading import load_catalog, load_model
 from .schema import CompanyModel
+from .simulate import Simulation, simulate
 from .verify import WorkbookCheck, check_models
 
 __all__ = [
@@ -30,6 +40,8 @@ __all__ = [
     "RecalcError",
     "ScenarioError",
     "ScenarioProjections",
+    "Simulation",
+    "SimulationError",
     "Step",
     "Verdict",
     "WorkbookCheck",
@@ -40,6 +52,7 @@ __all__ = [
     "load_model",
     "project",
     "project_all_scenarios",
+    "simulate",
     "start_model",
     "validate",
     "with_scenario",

@@ -27,6 +27,7 @@ from .export import (
 )
 from .loading import load_model
 from .schema import CompanyModel, Scenario
+from .simulate import simulate, uncertainty_problems
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -142,14 +143,15 @@ def checked_projections(model: CompanyModel, scenario: str | None = None) -> Sce
 
     Shared by build, validate and check, so that validate never passes a model that build refuses.
     A scenario must change values only, so the workbook can switch to it (an override that changes
-    the model's structure is reported at its line), and every projected value must be finite.
+    the model's structure is reported at its line), an ``uncertainty:`` entry must name inputs that
+    can vary by draw (reported at its line), and every projected value must be finite.
     """
     selected = scenario or BASE
     if selected != BASE and selected not in model.scenarios:
         known = ", ".join(model.scenarios) or "none"
         raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
     projections = project_all_scenarios(model)
-    problems = structure_problems(model, projections)
+    problems = structure_problems(model, projections) + uncertainty_problems(model)
     if problems:
         raise ModelError(problems)
     refuse_non_finite(projections)
@@ -202,8 +204,9 @@ def build(
 
     A model that fails leaves its earlier outputs untouched; the others are still built. A model
     whose file name (compared case-insensitively, as some file systems do) is taken by an earlier
-    one in the list is not built, so that it cannot overwrite that one's outputs. ``progress`` is
-    told as each model starts and is done.
+    one in the list is not built, so that it cannot overwrite that one's outputs. A model with an
+    ``uncertainty:`` block is simulated (its declared ``draws``) for the memo's uncertainty section.
+    ``progress`` is told as each model starts and is done.
     """
     files = list(files) if files else company_model_files()
     chromium = find_chromium() if pdf else None
@@ -262,6 +265,7 @@ def _build_one(
         selected = scenario or BASE
         projections = checked_projections(model, scenario)
         projection = projections[selected]
+        simulation = simulate(model, scenario=scenario) if model.uncertainty is not None else None
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}
         descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
@@ -271,7 +275,7 @@ def _build_one(
             out_dir / f"{stem}.json": lambda path: write_json(document, path),
             out_dir / f"{stem}.csv": lambda path: write_csv(projection, path),
             out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path),
-            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path),
+            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path, simulation),
         }
         targets = _with_pdf(targets, chromium)
         write_all(targets)

@@ -41,6 +41,11 @@ class InputError(FinmodelError):
     """Values passed to ``project(inputs=...)`` name no input, are structural, or have the wrong shape."""
 
 
+class SimulationError(FinmodelError):
+    """A simulation cannot run: the model declares no uncertainty, a draw count or chunk size is out of range,
+    or its executor (a dask cluster) cannot be reached."""
+
+
 class ExportError(FinmodelError):
     """An output could not be written."""
 

@@ -2,7 +2,8 @@
 
 Schema bounds keep ordinary inputs sane, but extreme combinations of valid inputs (a cost that
 shrinks for decades, then divides a budget) can still overflow. Such values would reach the
-JSON as null, the CSV as ``nan`` and the workbook as errors, so nothing is written instead.
+JSON as null, the CSV as ``nan`` and the workbook as errors, so nothing is written instead. The one
+exception is an IRR that does not exist (NaN by design: JSON ``null``, the workbook's "no IRR").
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def _report(scenario: str, projection: Projection) -> str | None:
     graph = projection.graph
     found: list[tuple[str, list[str]]] = []
     for name, row in graph.rows.items():
-        bad = ~np.isfinite(projection.values[name]).all(axis=0)
+        values = projection.values[name]
+        bad = ~(np.isfinite(values) | (np.isnan(values) & row.may_have_no_value)).all(axis=0)
         if bad.any():
             labels = [label for label, is_bad in zip(graph.axes[row.axis].labels, bad, strict=True) if is_bad]
             found.append((name, labels if row.axis == "period" else []))

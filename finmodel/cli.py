@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -33,8 +34,9 @@ from ._build import (
     validate,
 )
 from ._errors import FinmodelError, ModelError, Problem
+from ._simulating import simulate_file
 from .engine import inputs
-from .engine.presentation import TERMINAL_ROWS, number_format
+from .engine.presentation import NO_IRR, TERMINAL_ROWS, number_format
 from .loading import load_model
 from .schema import model_file_schema
 
@@ -242,6 +244,39 @@ def inputs_command(
             _inert(spec.name), spec.unit, spec.axis, base, _inert(spec.path), "yes" if spec.structural else ""
         )
     out.print(table)
+
+
+@app.command("simulate", cls=_Command)
+def simulate_command(
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A model file with an uncertainty block.")],
+    draws: Annotated[int | None, typer.Option(metavar="N", help="Draws (default: the block's draws).")] = None,
+    seed: Annotated[int | None, typer.Option(metavar="S", help="Seed (default: the block's seed).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write into.")] = DEFAULT_OUTPUT_DIR,
+    scenario: Annotated[str | None, typer.Option(metavar="NAME", help="Scenario to simulate.")] = None,
+    chunk_size: Annotated[int | None, typer.Option(metavar="K", help="Draws evaluated together.")] = None,
+    dask: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Run on dask: 'local' or an address.")] = None,
+    allow_path: AllowPaths = None,
+) -> None:
+    """Draw the uncertain inputs N times and project each draw; write the summary (JSON) and the draws (Parquet)."""
+    try:
+        with _progress() as progress:
+            run = simulate_file(
+                model, out_dir, draws=draws, seed=seed, scenario=scenario, chunk_size=chunk_size, dask=dask,
+                allow_paths=allow_path or (), progress=lambda done, total: progress(Step(done, total, "draws", False)),
+            )  # fmt: skip
+    except FinmodelError as error:
+        _fail(error)
+    result = run.simulation
+    table = Table(title=_inert(f"{model}: {result.draws:,} draws, seed {result.seed}"), box=box.SIMPLE_HEAD)
+    for column in ("", "base", "mean", "P5", "P50", "P95"):
+        table.add_column(column, justify="left" if not column else "right")
+    for metric in result.metrics:
+        spread = result.spreads[metric.name]
+        shown = (spread.base, spread.mean, spread.p5, spread.p50, spread.p95)
+        table.add_row(_inert(metric.label), *(NO_IRR if math.isnan(v) else f"{v:,.4g}" for v in shown))
+    out.print(table)
+    shares = ", ".join(f"{label} {share:.1%}" for label, share in result.verdict_probabilities.items())
+    out.print(_inert(f"verdict: {shares}; written: {', '.join(map(str, run.outputs))}"))
 
 
 @app.command("schema", cls=_Command)

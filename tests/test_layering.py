@@ -1,4 +1,4 @@
-"""Data flows one way: schema → scenarios → loader → engine → exporters → verify/build → CLI.
+"""Data flows one way: schema → scenarios → loader → engine → simulate → exporters → verify/build → CLI.
 
 Each module's imports are read from its source (not by importing it), resolved to package
 modules, and checked against what its layer may use.
@@ -19,8 +19,17 @@ ALLOWED = {
     "finmodel._scenarios": ("finmodel.schema", "finmodel._errors"),
     "finmodel.loading": ("finmodel.schema", "finmodel._errors", "finmodel._scenarios"),
     "finmodel.engine": ("finmodel.engine", "finmodel.schema", "finmodel._errors", "finmodel._scenarios"),
+    "finmodel.simulate": (
+        "finmodel.simulate",
+        "finmodel.engine",
+        "finmodel.engine.presentation",
+        "finmodel.schema",
+        "finmodel._errors",
+        "finmodel._scenarios",
+    ),
     "finmodel.export": (
         "finmodel.export",
+        "finmodel.simulate",
         "finmodel.engine",
         "finmodel.engine.presentation",
         "finmodel.schema",

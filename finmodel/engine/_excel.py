@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ._ir import Const, Expr, Irr, Npv, Op, PerColumn, Ref, RowSum
 from ._ranges import Extreme, SumProduct
+from .presentation import NO_IRR
 
 CellAddress = Callable[[str, int], str]
 RangeAddress = Callable[[str, int, int], str]
@@ -91,9 +92,9 @@ class _Printer:
             return f"NPV({rate},{self.cell_range(expr.row, expr.first, expr.last)})"
         if isinstance(expr, Irr):
             # Excel and LibreOffice iterate from a guess of 10% and can miss a deeply negative root that
-            # numpy-financial finds; a second start at -50% catches it before "no IRR" (-1).
+            # numpy-financial finds; a second start at -50% catches it before the text "no IRR" (NaN in the engine).
             flows = self.cell_range(expr.row, expr.first, expr.last)
-            return f"IFERROR(IRR({flows}),IFERROR(IRR({flows},-0.5),-1))"
+            return f'IFERROR(IRR({flows}),IFERROR(IRR({flows},-0.5),"{NO_IRR}"))'
         if isinstance(expr, Extreme):
             return f"{FUNCTIONS[expr.op]}({self.cell_range(expr.row, expr.first, expr.last)})"
         if isinstance(expr, SumProduct):

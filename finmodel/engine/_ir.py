@@ -123,8 +123,9 @@ class Npv(Expr):
 class Irr(Expr):
     """Internal rate of return of columns ``first..last`` of ``row``.
 
-    Where no rate exists (the flows never recover the outlay) the value is ``-1`` (−100%),
-    written in Excel as ``IFERROR(IRR(range),IFERROR(IRR(range,-0.5),-1))`` (a second start for deep losses).
+    Where no rate exists (the flows never change sign) the value is NaN in the engine — not −1,
+    which is a real return of −100% — and the text ``"no IRR"`` in Excel:
+    ``IFERROR(IRR(range),IFERROR(IRR(range,-0.5),"no IRR"))`` (a second start for deep losses).
     """
 
     row: str
@@ -236,6 +237,11 @@ class Row:
         """True where the definition is the literal 0 (a vintage before it exists): left blank in a workbook."""
         expr = self.expr_at(column)
         return isinstance(expr, Const) and expr.value == 0
+
+    @property
+    def may_have_no_value(self) -> bool:
+        """True for an IRR, which is NaN (no rate exists) for some cash flows: not an overflow."""
+        return isinstance(self.expr, Irr)
 
     def expr_at(self, column: int) -> Expr:
         """The expression that defines this row's value in ``column``."""

@@ -3,6 +3,9 @@
 Rows that do not read their own past are evaluated as whole arrays (all draws, all columns
 at once). Recurrences (a row reading an earlier column of itself, directly or through other
 rows) are stepped column by column, still vectorised over draws.
+
+A row that no varied input reaches is the same in every draw, so it is computed once, with
+shape ``(1, columns)``, and broadcast when read: memory and time grow with the varied part only.
 """
 
 from __future__ import annotations
@@ -10,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import numpy_financial as npf
 
 from ._ir import Const, Expr, Graph, Irr, Npv, Op, PerColumn, Ref, RowSum, evaluation_order, is_recurrence
+from ._irr import irr_by_draw
 
 Array = np.ndarray
 
 
 def evaluate(graph: Graph, inputs: Mapping[str, Array], draws: int) -> dict[str, Array]:
-    """Values of every row, each an array of shape ``(draws, columns of its axis)``.
+    """Values of every row, each an array of shape ``(draws, columns of its axis)``, or
+    ``(1, columns)`` where no input that varies by draw reaches the row.
 
     ``inputs`` maps every input row to an array broadcastable to ``(draws, columns)``.
     """
@@ -27,8 +31,9 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], draws: int) -> dict[str,
         if row.kind == "input":
             if name not in inputs:
                 raise KeyError(f"no value for input {name!r}")
-            array = np.broadcast_to(np.asarray(inputs[name], dtype=float), (draws, graph.size(name)))
-            values[name] = array
+            array = np.asarray(inputs[name], dtype=float)
+            leading = draws if array.ndim == 2 and array.shape[0] == draws else 1
+            values[name] = np.broadcast_to(array, (leading, graph.size(name)))
     evaluator = _Evaluator(graph, values, draws)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for component in evaluation_order(graph):
@@ -39,6 +44,11 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], draws: int) -> dict[str,
             else:
                 evaluator.whole(component[0])
     return values
+
+
+def _leading(*parts: Array) -> int:
+    """1 if every part is the same in all draws, else the number of draws."""
+    return max((np.shape(part)[0] for part in parts if np.ndim(part) > 0), default=1)
 
 
 class _Evaluator:
@@ -52,20 +62,30 @@ class _Evaluator:
         row = self.graph.rows[name]
         size = self.graph.size(name)
         if row.per_column is not None:
-            result = np.empty((self.draws, size))
-            for column, expr in enumerate(row.per_column):
-                result[:, column] = self.cell(expr, column)
+            cells = [self.cell(expr, column) for column, expr in enumerate(row.per_column)]
+            result = np.empty((_leading(*cells), size))
+            for column, value in enumerate(cells):
+                result[:, column] = value
         else:
             assert row.expr is not None
-            result = np.broadcast_to(self.array(row.expr, size), (self.draws, size)).astype(float)
+            array = np.atleast_2d(self.array(row.expr, size))
+            result = np.broadcast_to(array, (array.shape[0], size)).astype(float)
         self.values[name] = result
 
     def step(self, component: list[str]) -> None:
         size = self.graph.size(component[0])
+        members = set(component)
+        outside = [
+            self.values[dep]
+            for name in component
+            for dep, _ in self.graph.dependencies(self.graph.rows[name])
+            if dep not in members
+        ]
+        leading = _leading(*outside)
         for name in component:
             if self.graph.size(name) != size:
                 raise ValueError(f"recurrence {component} spans axes of different length")
-            self.values[name] = np.full((self.draws, size), np.nan)
+            self.values[name] = np.full((leading, size), np.nan)
         for column in range(size):
             for name in component:
                 self.values[name][:, column] = self.cell(self.graph.rows[name].expr_at(column), column)
@@ -92,7 +112,7 @@ class _Evaluator:
         return self._summary(expr)
 
     def cell(self, expr: Expr, column: int) -> Array:
-        """Evaluate ``expr`` for one column; returns shape ``(draws,)`` or a scalar."""
+        """Evaluate ``expr`` for one column; returns shape ``(draws,)``, ``(1,)`` or a scalar."""
         if isinstance(expr, Const):
             return np.asarray(expr.value)
         if isinstance(expr, PerColumn):
@@ -115,11 +135,10 @@ class _Evaluator:
             return self.values[expr.row][:, expr.first : expr.last + 1].sum(axis=1, keepdims=True)
         if isinstance(expr, Npv):
             flows = self.values[expr.row][:, expr.first : expr.last + 1]
-            rate = np.broadcast_to(self.cell(expr.rate, 0), (self.draws,))
+            rate = np.atleast_1d(self.cell(expr.rate, 0))
             return excel_npv(rate, flows)[:, None]
         if isinstance(expr, Irr):
-            flows = self.values[expr.row][:, expr.first : expr.last + 1]
-            return np.array([[irr_or_minus_one(draw)] for draw in flows])
+            return irr_by_draw(self.values[expr.row][:, expr.first : expr.last + 1])[:, None]
         raise TypeError(f"unknown expression node {type(expr).__name__}")
 
 
@@ -127,36 +146,6 @@ def excel_npv(rate: Array, flows: Array) -> Array:
     """Excel's ``NPV``: the first flow is discounted one period. Vectorised over draws."""
     periods = np.arange(1, flows.shape[1] + 1)
     return (flows / (1.0 + rate[:, None]) ** periods).sum(axis=1)
-
-
-def irr_or_minus_one(flows: Array) -> float:
-    """numpy-financial's IRR, or −1 where none exists (matching the workbook's ``IFERROR(IRR(..),...,-1)``)."""
-    if not np.isfinite(flows).all():
-        return float("nan")
-    try:
-        rate = npf.irr(flows)
-    except np.linalg.LinAlgError:
-        # Flows spanning more than float's range (2e-308 beside a cost) defeat the polynomial roots.
-        rate = _bisect_irr(flows)
-    return -1.0 if np.isnan(rate) else float(rate)
-
-
-def _bisect_irr(flows: Array, low: float = -0.99, high: float = 10.0) -> float:
-    """A rate where the NPV of ``flows`` changes sign between ``low`` and ``high``, or NaN."""
-    periods = np.arange(len(flows))
-
-    def npv(rate: float) -> float:
-        return float(np.sum(flows / (1.0 + rate) ** periods))
-
-    if npv(low) * npv(high) > 0:
-        return float("nan")
-    for _ in range(200):
-        middle = (low + high) / 2
-        if npv(low) * npv(middle) <= 0:
-            high = middle
-        else:
-            low = middle
-    return (low + high) / 2
 
 
 def _apply(op: str, args: list[Array]) -> Array:

@@ -145,6 +145,12 @@ class Projection:
         """A row's values for all draws, shape ``(draws, columns)``."""
         return np.broadcast_to(self.values[name], (self.draws, self.values[name].shape[1]))
 
+    def with_inputs(self, inputs: Mapping[str, object], draws: int | None = None) -> Projection:
+        """The same model and scenario evaluated again with ``inputs`` varied per draw (as in
+        :func:`project`), on this projection's graph: nothing is resolved or built again, which is
+        what a simulation's chunks need."""
+        return _evaluated(self.model, self.graph, self.assumptions, inputs, draws)
+
 
 def inputs(model: CompanyModel, scenario: str | None = None) -> tuple[InputSpec, ...]:
     """Every input of a model that ``project(inputs=...)`` can vary, with its base value and source."""
@@ -163,9 +169,8 @@ def project(
     inferred from them."""
     model = with_scenario(model, scenario)
     assumptions = resolve(model)
-    varied, count = checked_inputs(catalogue(assumptions), inputs or {}, draws)
     with _cycle_collection_paused():
-        return _evaluated(model, define(assumptions), assumptions, varied, count)
+        return _evaluated(model, define(assumptions), assumptions, inputs or {}, draws)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ def project_all_scenarios(model: CompanyModel) -> ScenarioProjections:
         assumptions = resolve(model)
         base, footprint = define_noting_reads(define, assumptions)
         graphs = [(footprint, base)]
-        projections = {BASE: _evaluated(model, base, assumptions)}
+        projections = {BASE: _evaluated(model, base, assumptions, {}, None)}
         for name in model.scenarios:
             changed = with_scenario(model, name)
             assumptions = resolve(changed)
@@ -213,22 +218,19 @@ def project_all_scenarios(model: CompanyModel) -> ScenarioProjections:
                 if structure_difference({BASE: base, name: graph}) is None:
                     graph = base
                 graphs.append((footprint, graph))
-            projections[name] = _evaluated(changed, graph, assumptions)
+            projections[name] = _evaluated(changed, graph, assumptions, {}, None)
     structural = tuple(name for name, projection in projections.items() if projection.graph is not base)
     return ScenarioProjections(projections, structural)
 
 
 def _evaluated(
-    model: CompanyModel,
-    graph: Graph,
-    assumptions: Assumptions,
-    varied: Mapping[str, np.ndarray] | None = None,
-    draws: int = 1,
+    model: CompanyModel, graph: Graph, assumptions: Assumptions, inputs: Mapping[str, object], draws: int | None
 ) -> Projection:
-    """The projection of ``model`` on ``graph``: its assumptions' values, ``varied`` replacing some by draw."""
+    """The projection of ``model`` on ``graph``: its assumptions' values, ``inputs`` replacing some by draw."""
+    varied, count = checked_inputs(catalogue(assumptions), inputs, draws)
     values = {name: np.asarray(row.values)[None, :] for name, row in assumptions.rows.items()}
-    values.update(varied or {})
-    return Projection(model, graph, assumptions, evaluate(graph, values, draws), draws)
+    values.update(varied)
+    return Projection(model, graph, assumptions, evaluate(graph, values, count), count)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from ._atomic import Writer, write_all
 from ._pdf import NO_CHROMIUM, find_chromium, print_pdf
+from ._simulation import write_draws_parquet, write_simulation_json
 from ._tables import projection_document, write_csv, write_json
 from .memo import write_comparison, write_memo
 from .workbook import WorkbookLayout, write_workbook
@@ -16,7 +17,9 @@ __all__ = [
     "write_all",
     "write_comparison",
     "write_csv",
+    "write_draws_parquet",
     "write_json",
     "write_memo",
+    "write_simulation_json",
     "write_workbook",
 ]

@@ -91,7 +91,8 @@ def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> C
         for name, scenario in model.scenarios.items()
         for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides))
     )
-    for key in (*scenarios, *figures):
+    uncertain = (("uncertainty", "inputs", name) for name in (model.uncertainty.inputs if model.uncertainty else ()))
+    for key in (*scenarios, *figures, *uncertain):
         source_file, line, column = located.locate(key)
         model._locations[dotted(key)] = (str(source_file), line, column)
     for name in model.scenarios:

@@ -45,7 +45,8 @@ def problems_of(
 ) -> list[Problem]:
     problems: list[Problem] = []
     explained = set()  # missing fields that a mistyped or misplaced key stands for: not reported twice
-    for item in error.errors():
+    errors: list[dict[str, Any]] = [{**item, "loc": _without_tags(tuple(item["loc"]), data)} for item in error.errors()]
+    for item in errors:
         if item["type"] == "extra_forbidden":
             loc = tuple(item["loc"])
             key = str(loc[-1])
@@ -53,7 +54,7 @@ def problems_of(
             if close:
                 explained.add((*loc[:-1], close))
             explained.update((*home, key) for home in _homes(model, loc))
-    for item in error.errors():
+    for item in errors:
         loc = tuple(item["loc"])
         if item["type"] == "missing" and (loc in explained or _generic(model, loc) in explained):
             continue
@@ -68,6 +69,23 @@ def problems_of(
         message = _message(dict(item), model, loc)
         problems.append(located_problem(located, loc, message, scenario))
     return problems
+
+
+def _without_tags(loc: PathKey, data: Any) -> PathKey:
+    """``loc`` without the tags pydantic inserts for a tagged union (``distribution: uniform`` puts
+    ``uniform`` in the path): a part that is no key of its mapping but one of its values."""
+    kept: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and part in node.values():
+            continue
+        kept.append(part)
+        node = node.get(part) if isinstance(node, dict) else node[part] if _indexable(node, part) else None
+    return tuple(kept)
+
+
+def _indexable(node: Any, part: object) -> bool:
+    return isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def located_problem(located: Located | Document, loc: PathKey, message: str, scenario: str | None) -> Problem:
@@ -111,6 +129,15 @@ def _message(item: dict[str, Any], model: type[BaseModel], loc: PathKey) -> str:
         return f"unknown key {key!r}{hint}"
     if kind == "missing":
         return "required field is missing"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        context = item.get("ctx") or {}
+        tags = [tag.strip(" '") for tag in str(context.get("expected_tags", "")).split(",")]
+        field = context.get("discriminator", "kind").strip("'")
+        if kind == "union_tag_not_found":
+            return f"{field!r} is missing: it says which kind of entry this is"
+        close = closest(str(context.get("tag", "")), tags)
+        hint = f"; did you mean {close!r}?" if close else ""
+        return f"unknown {field} {context.get('tag')!r}{hint} (one of {', '.join(tags)})"
     message = item["msg"]
     return message.removeprefix("Value error, ")
 

@@ -27,8 +27,34 @@ from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems
 from ._suggest import closest
 from ._types import parse_point_in_time
+from ._uncertainty import (
+    MAX_DRAWS,
+    AppliesAs,
+    Discrete,
+    Distribution,
+    Lognormal,
+    Normal,
+    Pert,
+    RankCorrelation,
+    Triangular,
+    Uncertainty,
+    Uniform,
+    rank_matrix,
+)
 
 __all__ = [
+    "MAX_DRAWS",
+    "AppliesAs",
+    "Discrete",
+    "Distribution",
+    "Lognormal",
+    "Normal",
+    "Pert",
+    "RankCorrelation",
+    "Triangular",
+    "Uncertainty",
+    "Uniform",
+    "rank_matrix",
     "Backlog",
     "Demand",
     "dated",

@@ -37,6 +37,7 @@ from ._types import (
     SchemaVersion,
     located_problems,
 )
+from ._uncertainty import Uncertainty
 
 # --------------------------------------------------------------------------- the model
 
@@ -91,6 +92,9 @@ class CompanyModel(Frozen):
     )
     scenarios: dict[ScenarioName, Scenario] = Field(
         default_factory=dict, description="Named alternative assumptions; the workbook offers them in a selector."
+    )
+    uncertainty: Uncertainty | None = Field(
+        None, description="Distributions on inputs for a Monte Carlo simulation (finmodel simulate; the memo)."
     )
     source: str | None = None
     note: str | None = None

@@ -182,7 +182,8 @@ def unit_consistency(model: CompanyModel) -> list[Violation]:
                     if base.graph.rows[dependency].unit == row.unit and base.graph.rows[dependency].axis == "period"
                 ]
                 floor = tolerance(*same_unit) if same_unit else 0.0
-            differs = ~np.isclose(actual, expected, rtol=0, atol=max(tolerance(expected, actual), floor))
+            atol = max(tolerance(expected, actual), floor)
+            differs = ~np.isclose(actual, expected, rtol=0, atol=atol, equal_nan=True)
             if not money and row.axis == "period":
                 reads = [dependency for dependency, _ in base.graph.dependencies(row) if dependency in noisy]
                 differs &= ~np.any([noisy[dependency] for dependency in reads], axis=0) if reads else True

@@ -32,8 +32,8 @@ class Violation:
 
 
 def tolerance(*rows: np.ndarray, relative: float = RELATIVE) -> float:
-    """The absolute tolerance for comparing figures of the size of ``rows``."""
-    largest = max((float(np.max(np.abs(row), initial=0.0)) for row in rows), default=0.0)
+    """The absolute tolerance for comparing figures of the size of ``rows`` (NaN, an IRR that does not exist, aside)."""
+    largest = max((float(np.nanmax(np.abs(row), initial=0.0)) for row in rows), default=0.0)
     return ABSOLUTE + relative * largest
 
 

@@ -262,7 +262,7 @@ def cohort_npv_zero_at_irr(view: _Draw) -> Iterator[Violation]:
     """A leased cohort's cash flows discounted at its IRR sum to zero (unless it has no IRR: −1)."""
     for g in view.projection.model.generations_used():
         irr = view.scalar(f"cohort_irr[{g}]")
-        if irr == -1 or not np.isfinite(irr):
+        if not np.isfinite(irr):
             continue
         flows = view.row(f"cohort_lease_cash_flow_usd[{g}]")
         npv = float(npf.npv(irr, flows))
@@ -276,11 +276,11 @@ def cohort_npv_zero_at_irr(view: _Draw) -> Iterator[Violation]:
 
 @_each_draw
 def finite_outputs(view: _Draw) -> Iterator[Violation]:
-    """Every value of every row is a finite number."""
+    """Every value of every row is a finite number (an IRR may be NaN: the flows have none)."""
     graph = view.projection.graph
     for name, row in graph.rows.items():
         values = view.row(name)
-        bad = np.flatnonzero(~np.isfinite(values))
+        bad = np.flatnonzero(~np.isfinite(values) & ~(np.isnan(values) & row.may_have_no_value))
         if bad.size:
             column = graph.axes[row.axis].labels[bad[0]]
             yield view.violation(name, column, "not a finite number", value=values[bad[0]])

@@ -7,6 +7,8 @@ PUE 1.2, $0.10/kWh at full load, $100 per kW-month facility cost, 20% tax, 10% h
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy_financial as npf
 import pytest
@@ -112,12 +114,12 @@ def test_payback(metrics):
     assert metrics["cohort_payback_to_useful_life[X1]"] == pytest.approx(expected / 4, rel=1e-12)
 
 
-def test_no_irr_is_minus_one(make_model):
+def test_no_irr_is_nan_not_minus_one(make_model):
     # At a cent an hour and no tax shield every yearly flow is negative: 70.08 of revenue
     # against 2,251.20 of power and facility cost. No rate makes the NPV zero.
     model = make_model({"leasing.prices.X1.contract.launch_price_usd_per_hour": 0.01, "financing.tax_rate": 0.0})
     metrics = project(model).metrics
-    assert metrics["cohort_irr[X1]"] == -1.0
+    assert math.isnan(metrics["cohort_irr[X1]"])
     assert metrics["cohort_pays_back[X1]"] == 0.0
     assert metrics["cohort_lease_npv_usd[X1]"] < -COST * 0.9
 

@@ -62,6 +62,9 @@ VerdictLabel = Literal["revenue asset", "partly", "cost centre"]
 VERDICT_LABELS: tuple[VerdictLabel, ...] = ("revenue asset", "partly", "cost centre")
 """Verdict labels in the order of the ``verdict_code`` line item (0, 1, 2)."""
 
+NO_IRR = "no IRR"
+"""What the workbook, memo and terminal show where cash flows have no internal rate of return (NaN in the engine)."""
+
 VERDICT_WORDS: dict[VerdictLabel, str] = {
     "revenue asset": "REVENUE ASSET",
     "partly": "PARTLY a revenue asset",

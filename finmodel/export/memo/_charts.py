@@ -9,6 +9,7 @@ import and only the memo needs it. Figures are built without pyplot, so none sta
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ LABELLED_POINTS = 12
 twelve years); beyond, the labels would collide."""
 
 IRR_FLOOR = -0.2
-"""IRR bars stop here, labelled with their value: the engine writes -100% where no IRR exists."""
+"""IRR bars stop here, labelled with their value (or "no IRR" where the flows have none)."""
 
 INK = "#1F2937"
 MUTED = "#6B7280"
@@ -314,7 +315,7 @@ def _unit_economics(projection: Projection) -> str:
         prices.set_title("USD per GPU-hour")
         prices.set_ylim(0, max(max(g["first_year_price"], g["break_even_price"]) for g in rows) * 1.45)
 
-        returns = [max(g["irr"], IRR_FLOOR) for g in rows]
+        returns = [IRR_FLOOR if math.isnan(g["irr"]) else max(g["irr"], IRR_FLOOR) for g in rows]
         irr.bar(x, returns, 0.6, color=colours)
         irr.axhline(hurdle, color=THRESHOLD, linestyle="--", linewidth=0.9, label=f"Hurdle {_format.pct(hurdle)}")
         irr.legend(loc="upper left", fontsize=6.5)
@@ -323,8 +324,9 @@ def _unit_economics(projection: Projection) -> str:
         irr.set_title("IRR if leased")
         irr.set_ylim(top=max([*returns, hurdle]) * 1.3)
         for position, g in zip(x, rows, strict=True):
-            if g["irr"] < IRR_FLOOR:
-                irr.annotate(_format.pct(g["irr"], 0), (position, IRR_FLOOR), ha="center", va="bottom", fontsize=6.5)
+            if math.isnan(g["irr"]) or g["irr"] < IRR_FLOOR:
+                text = _format.irr(g["irr"]) if math.isnan(g["irr"]) else _format.pct(g["irr"], 0)
+                irr.annotate(text, (position, IRR_FLOOR), ha="center", va="bottom", fontsize=6.5)
 
         payback.bar(x, [g["payback"] for g in rows], 0.6, color=colours)
         payback.scatter(

@@ -133,7 +133,7 @@ def tests_of(projection: Projection) -> list[dict[str, Any]]:
             )
         elif reason.test == "cohort NPV":
             leased = [g for g in generations(projection) if g["leased"]]
-            weakest = min(leased, key=lambda g: g["irr"]) if leased else None
+            weakest = min(leased, key=lambda g: -math.inf if math.isnan(g["irr"]) else g["irr"]) if leased else None
             test.update(
                 losing=[g for g in leased if g["npv"] <= 0],
                 weakest=weakest,

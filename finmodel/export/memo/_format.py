@@ -10,6 +10,7 @@ filter                  input                           example
 ``amount``              money unit, for a table whose   ``12.3``, ``(0.9)``
                         header names the unit
 ``pct``                 fraction                        ``7.7%``, ``-1.3%``
+``irr``                 a rate of return, NaN for none  ``12.5%``, ``no IRR``
 ``points``              fraction                        ``8.2 pts``
 ``multiple``            ratio                           ``1.35×``
 ``years``               years                           ``5.5 years``
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import math
 
-from ...engine.presentation import number_format
+from ...engine.presentation import NO_IRR, number_format
 from ...schema import MONEY_UNITS
 
 NOT_AVAILABLE = "n/a"
@@ -86,6 +87,11 @@ def amount(value: float) -> str:
 def pct(value: float, digits: int = 1) -> str:
     """A fraction as a percentage."""
     return f"{value * 100:,.{digits}f}%" if math.isfinite(value) else NOT_AVAILABLE
+
+
+def irr(value: float) -> str:
+    """An internal rate of return; NaN means the flows have none."""
+    return NO_IRR if math.isnan(value) else pct(value)
 
 
 def points(value: float) -> str:

@@ -18,19 +18,30 @@ from markupsafe import Markup
 
 from ...engine import Projection
 from ...engine import presentation as p
+from ...simulate import Simulation
 from . import _format
 from ._comparison import comparison_context
 from ._context import memo_context
 
 
-def render_memo(projections: Mapping[str, Projection], selected: str) -> str:
+def render_memo(projections: Mapping[str, Projection], selected: str, simulation: Simulation | None = None) -> str:
     """One company's memo for the scenario ``selected``, as a self-contained HTML page."""
     from ._charts import memo_figures
     from ._demand import demand_of
 
     context = memo_context(projections, selected) | {"demand": demand_of(projections[selected])}
     context["figures"] = _figures(p.MEMO_FIGURES, memo_figures(projections, selected))
+    context["simulation"] = _simulation(simulation, len(context["figures"]) + 1)
     return environment().get_template("memo.html.j2").render(context)
+
+
+def _simulation(simulation: Simulation | None, number: int) -> dict[str, Any] | None:
+    """The uncertainty section, its figure numbered after the others (it is read last), or None."""
+    if simulation is None:
+        return None
+    from ._simulation_charts import simulation_section
+
+    return simulation_section(simulation, number)
 
 
 def render_comparison(projections_by_model: Mapping[str, Mapping[str, Projection]]) -> str:
@@ -75,6 +86,7 @@ def environment() -> jinja2.Environment:
         fmt=_by_unit,
         amount=_format.amount,
         pct=_format.pct,
+        irr=_format.irr,
         points=_format.points,
         multiple=_format.multiple,
         years=_format.years,

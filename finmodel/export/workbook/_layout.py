@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ..._errors import ExportError
 from ...engine import Projection
 from ...engine.presentation import (
+    NO_IRR,
     SCHEDULE_ORDER,
     VERDICT_WORDS,
 )
@@ -63,7 +65,8 @@ class WorkbookLayout:
             elif cell.row is None:
                 result[(cell.sheet, cell.coordinate)] = VERDICT_WORDS[projection.verdict.label]
             else:
-                result[(cell.sheet, cell.coordinate)] = float(projection.values[cell.row][0, cell.column])
+                value = float(projection.values[cell.row][0, cell.column])
+                result[(cell.sheet, cell.coordinate)] = NO_IRR if math.isnan(value) else value
         return result
 
     def input_cell(self, input_name: str, scenario: str, column: int = 0) -> tuple[str, str]:

@@ -8,6 +8,7 @@ on the Cover (``INDEX``/``MATCH``), then one blue row of values per scenario.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ...engine import (
 )
 from ...engine.presentation import (
     LINE_ORDER,
+    NO_IRR,
     SCALAR_SCHEDULES,
     Schedule,
 )
@@ -260,7 +262,8 @@ class _Writer(CoverWriter):
             for column in range(self.graph.axes[row.axis].size):
                 if row.is_zero_at(column):
                     continue
-                value = float(self.shown.values[entry][0, column])
+                number = float(self.shown.values[entry][0, column])
+                value: float | str = NO_IRR if math.isnan(number) else number
                 text = formula(row.expr_at(column), column, cell, cell_range)
                 problem = beyond_excel_limits(text)
                 if problem is not None:
