@@ -13,6 +13,7 @@ from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, Verdict, inputs, project
 from .loading import load_catalog, load_model
 from .schema import CompanyModel
+from .sensitivity import Sensitivity, sensitivity
 from .verify import WorkbookCheck, check_models
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Reason",
     "RecalcError",
     "ScenarioError",
+    "Sensitivity",
     "Step",
     "Verdict",
     "WorkbookCheck",
@@ -39,6 +41,7 @@ __all__ = [
     "load_model",
     "project",
     "project_all_scenarios",
+    "sensitivity",
     "start_model",
     "validate",
     "with_scenario",

@@ -27,6 +27,7 @@ from .export import (
 )
 from .loading import load_model
 from .schema import CompanyModel, Scenario
+from .sensitivity import Sensitivity, plan, sensitivity
 
 DEFAULT_MODELS_DIR = Path("models")
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -65,6 +66,8 @@ class ModelOutcome:
     outputs: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    sensitivity: Sensitivity | None = None
+    """The tornado, grids and break-evens the memo and workbook show (of the scenario built)."""
 
     @property
     def ok(self) -> bool:
@@ -104,6 +107,7 @@ def validate(
         try:
             model = load_model(file, allow_paths=allow_paths)
             base = checked_projections(model)[BASE]
+            plan(model, base)
             outside = [item for item in base.reconciliation if not item.within]
             if strict and outside:
                 raise ModelError([_reconciliation_problem(model, item) for item in outside])
@@ -267,6 +271,7 @@ def _build_one(
         selected = scenario or BASE
         projections = checked_projections(model, scenario)
         projection = projections[selected]
+        analysis = sensitivity(model, scenario, base=projection)
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}
         descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
@@ -275,8 +280,8 @@ def _build_one(
         targets: dict[Path, Writer] = {
             out_dir / f"{stem}.json": lambda path: write_json(document, path),
             out_dir / f"{stem}.csv": lambda path: write_csv(projection, path),
-            out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path),
-            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path),
+            out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path, sensitivity=analysis),
+            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path, sensitivity=analysis),
         }
         targets = _with_pdf(targets, chromium)
         write_all(targets)
@@ -290,7 +295,37 @@ def _build_one(
         scenarios=projections,
         outputs=tuple(targets),
         warnings=reconciliation_warnings(projection),
+        sensitivity=analysis,
     )
+
+
+@dataclass(frozen=True)
+class SensitivityReport:
+    """A model's sensitivity and the JSON file it was written to."""
+
+    file: Path
+    sensitivity: Sensitivity
+    output: Path
+
+
+def write_sensitivity(
+    file: Path,
+    out_dir: Path = DEFAULT_OUTPUT_DIR,
+    *,
+    scenario: str | None = None,
+    allow_paths: Sequence[Path] = (),
+) -> SensitivityReport:
+    """Compute a model's sensitivity (:func:`finmodel.sensitivity`) after the checks a build makes, and
+    write ``out_dir/<stem>-sensitivity.json`` (``<stem>-<scenario>-sensitivity.json`` for a scenario),
+    replacing any earlier one only once it is complete. Raises :class:`FinmodelError`."""
+    file = Path(file)
+    model = load_model(file, allow_paths=allow_paths)
+    projection = checked_projections(model, scenario)[scenario or BASE]
+    analysis = sensitivity(model, scenario, base=projection)
+    stem = file.stem if scenario is None else f"{file.stem}-{scenario}"
+    target = Path(out_dir) / f"{stem}-sensitivity.json"
+    write_all({target: lambda path: write_json(analysis.document(), path)})
+    return SensitivityReport(file, analysis, target)
 
 
 def start_model(name: str, directory: Path = Path(".")) -> Path:

@@ -31,8 +31,10 @@ from ._build import (
     company_model_files,
     start_model,
     validate,
+    write_sensitivity,
 )
 from ._errors import FinmodelError, ModelError, Problem
+from ._sensitivity_text import SUMMARY_WIDTH, sensitivity_summary
 from .engine import inputs
 from .engine.presentation import TERMINAL_ROWS, number_format
 from .loading import load_model
@@ -242,6 +244,25 @@ def inputs_command(
             _inert(spec.name), spec.unit, spec.axis, base, _inert(spec.path), "yes" if spec.structural else ""
         )
     out.print(table)
+
+
+@app.command("sensitivity", cls=_Command)
+def sensitivity_command(
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A model file.")],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write into.")] = DEFAULT_OUTPUT_DIR,
+    scenario: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Scenario to analyse (default: the base case).")
+    ] = None,
+    allow_path: AllowPaths = None,
+) -> None:
+    """Tornado, two-way grids and break-evens of a model's verdict: writes DIR/<stem>-sensitivity.json."""
+    try:
+        report = write_sensitivity(model, out_dir, scenario=scenario, allow_paths=allow_path or ())
+    except FinmodelError as error:
+        _fail(error)
+    for block in sensitivity_summary(report.sensitivity, _inert):
+        out.print(block, width=SUMMARY_WIDTH)
+    out.print(_inert(f"written: {report.output}"), width=SUMMARY_WIDTH)
 
 
 @app.command("schema", cls=_Command)

@@ -1,4 +1,4 @@
-"""Data flows one way: schema → scenarios → loader → engine → exporters → verify/build → CLI.
+"""Data flows one way: schema → scenarios → loader → engine → sensitivity → exporters → verify/build → CLI.
 
 Each module's imports are read from its source (not by importing it), resolved to package
 modules, and checked against what its layer may use.
@@ -19,8 +19,7 @@ ALLOWED = {
     "finmodel._scenarios": ("finmodel.schema", "finmodel._errors"),
     "finmodel.loading": ("finmodel.schema", "finmodel._errors", "finmodel._scenarios"),
     "finmodel.engine": ("finmodel.engine", "finmodel.schema", "finmodel._errors", "finmodel._scenarios"),
-    "finmodel.export": (
-        "finmodel.export",
+    "finmodel.sensitivity": (
         "finmodel.engine",
         "finmodel.engine.presentation",
         "finmodel.schema",
@@ -28,8 +27,18 @@ ALLOWED = {
         "finmodel._scenarios",
         "finmodel._process",
     ),
+    "finmodel.export": (
+        "finmodel.export",
+        "finmodel.engine",
+        "finmodel.engine.presentation",
+        "finmodel.sensitivity",
+        "finmodel.schema",
+        "finmodel._errors",
+        "finmodel._scenarios",
+    ),
 }
 PUBLIC_ENGINE = {"finmodel.engine", "finmodel.engine.presentation"}
+PUBLIC_SENSITIVITY = {"finmodel.sensitivity"}
 
 
 def _module_name(path: Path) -> str:
@@ -71,6 +80,8 @@ def test_module_imports_only_from_layers_below(path: Path) -> None:
         )
         if layer != "finmodel.engine" and target.startswith("finmodel.engine"):
             assert target in PUBLIC_ENGINE, f"{module} reaches into the engine's private module {target}"
+        if layer != "finmodel.sensitivity" and target.startswith("finmodel.sensitivity"):
+            assert target in PUBLIC_SENSITIVITY, f"{module} reaches into the sensitivity's private module {target}"
 
 
 def test_the_rules_see_relative_imports() -> None:

@@ -91,7 +91,8 @@ def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> C
         for name, scenario in model.scenarios.items()
         for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides))
     )
-    for key in (*scenarios, *figures):
+    levers = (key for key in located.paths() if key[:1] == ("sensitivity",))
+    for key in (*scenarios, *figures, *levers):
         source_file, line, column = located.locate(key)
         model._locations[dotted(key)] = (str(source_file), line, column)
     for name in model.scenarios:

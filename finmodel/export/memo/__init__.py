@@ -11,18 +11,22 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ...engine import Projection
+from ...sensitivity import Sensitivity
 from .._atomic import write_all
 
 
-def write_memo(projections: Mapping[str, Projection], selected: str, path: Path) -> None:
+def write_memo(
+    projections: Mapping[str, Projection], selected: str, path: Path, *, sensitivity: Sensitivity | None = None
+) -> None:
     """Write one company's memo for the scenario ``selected``.
 
     ``projections`` maps ``"base"`` and every scenario name to its projection (as
-    ``project_all_scenarios`` returns them): the memo compares them all.
+    ``project_all_scenarios`` returns them): the memo compares them all. With ``sensitivity`` (of
+    the scenario ``selected``) it shows the tornado, the grids and the break-evens.
     """
     from ._render import render_memo
 
-    html = render_memo(projections, selected)
+    html = render_memo(projections, selected, sensitivity)
     write_all({Path(path): lambda target: target.write_text(html, encoding="utf-8")})
 
 

@@ -18,17 +18,18 @@ from markupsafe import Markup
 
 from ...engine import Projection
 from ...engine import presentation as p
+from ...sensitivity import Sensitivity
 from . import _format
 from ._comparison import comparison_context
 from ._context import memo_context
 
 
-def render_memo(projections: Mapping[str, Projection], selected: str) -> str:
+def render_memo(projections: Mapping[str, Projection], selected: str, sensitivity: Sensitivity | None = None) -> str:
     """One company's memo for the scenario ``selected``, as a self-contained HTML page."""
     from ._charts import memo_figures
     from ._demand import demand_of
 
-    context = memo_context(projections, selected) | {"demand": demand_of(projections[selected])}
+    context = memo_context(projections, selected, sensitivity) | {"demand": demand_of(projections[selected])}
     context["figures"] = _figures(p.MEMO_FIGURES, memo_figures(projections, selected))
     return environment().get_template("memo.html.j2").render(context)
 
