@@ -43,14 +43,14 @@ class Defaults:
 
     def economic_life(self, low: float, high: float) -> Lever | None:
         classes = [c for c, asset in self.model.asset_classes.items() if asset.buys_accelerators]
-        names = [spec.name for c in classes if (spec := self.by_path.get(f"asset_classes.{c}.economic_life_years"))]
-        if not names:
+        specs = [spec for c in classes if (spec := self.by_path.get(f"asset_classes.{c}.economic_life_years"))]
+        if not specs:
             return None
-        shortest = min(self.by_path[f"asset_classes.{c}.economic_life_years"].base[0] for c in classes)
+        shortest = min(spec.base[0] for spec in specs)
         return Lever(
-            input=tuple(names),
+            input=tuple(spec.name for spec in specs),
             scale="shift",
-            low=max(low, SHORTEST_LIFE_YEARS - shortest),
+            low=min(0.0, max(low, SHORTEST_LIFE_YEARS - shortest)),
             high=high,
             label="Economic life (years added)",
             show=self._metric("cohort_economic_life_years"),
@@ -109,7 +109,7 @@ class Defaults:
         base = spec.base[0]
         return Lever(
             input=spec.name,
-            low=low if low is not None else max(0.05, base - UTILISATION_SHIFT),
+            low=low if low is not None else max(0.0, base - UTILISATION_SHIFT),
             high=high if high is not None else min(1.0, base + UTILISATION_SHIFT),
             label="Leasing utilisation",
             note="the share of leasable hours billed",
