@@ -32,10 +32,10 @@ def _number(value: float | None, unit: str) -> str:
     if kind == "multiple":
         return f"{value:,.2f}x"
     if kind == "price":
-        return f"${value:,.{2 if abs(value) >= 1 else 3}f}/{unit.removeprefix('USD/').removesuffix('GPU-')}"
+        return f"${value:,.{2 if abs(value) >= 1 else 3}f}/{unit.removeprefix('USD/')}"
     if kind == "years":
         return f"{value:,.2f}y"
-    return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.3g}"
+    return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
 def _lever_value(lever: Moved, value: float) -> str:

@@ -262,7 +262,7 @@ def sensitivity_command(
         _fail(error)
     for block in sensitivity_summary(report.sensitivity, _inert):
         out.print(block, width=SUMMARY_WIDTH)
-    out.print(_inert(f"written: {report.output}"), width=SUMMARY_WIDTH)
+    out.print(_inert(f"written: {report.output}"), soft_wrap=True)
 
 
 @app.command("schema", cls=_Command)

@@ -76,17 +76,18 @@ def plan(model: CompanyModel, base: Projection, *, located: CompanyModel | None 
         if shared:
             problems.append((where or BLOCK, f"rows and columns both move {', '.join(shared[:3])}: choose two levers"))
             continue
+        metrics = grid.metrics or defaults.grid_metrics()
         grids.append(
             PlannedGrid(
                 rows,
                 columns,
                 tuple(np.linspace(rows.low, rows.high, grid.rows.steps)),
                 tuple(np.linspace(columns.low, columns.high, grid.columns.steps)),
-                grid.metrics,
+                metrics,
                 grid.note,
             )
         )
-        _check_metrics(base, grid.metrics, f"{where}.metrics", problems)
+        _check_metrics(base, metrics, f"{where or BLOCK}.metrics", problems)
     break_evens = []
     for where, found in _declared(block.break_even, defaults.break_evens(), "break_even"):
         lever = ready(found, where)

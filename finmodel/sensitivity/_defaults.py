@@ -175,8 +175,11 @@ class Defaults:
         columns = self.price_decline() or self.price_level(0.7, 1.3)
         if rows is None or columns is None:
             return ()
-        metrics = tuple(m for m in ("horizon_leasing_economic_profit", self._metric("cohort_irr")) if m is not None)
-        return (Grid(rows=_axis(rows), columns=_axis(columns), metrics=metrics),)
+        return (Grid(rows=_axis(rows), columns=_axis(columns), metrics=self.grid_metrics()),)
+
+    def grid_metrics(self) -> tuple[str, ...]:
+        """The economic profit and the IRR of the generation with the most leasing revenue."""
+        return tuple(m for m in ("horizon_leasing_economic_profit", self._metric("cohort_irr")) if m is not None)
 
     def break_evens(self) -> tuple[BreakEven, ...]:
         found = (

@@ -62,7 +62,7 @@ def test_a_lever_keeps_its_note_and_takes_figures_with_a_source(make_model_file)
 
 
 def test_the_test_keys_are_the_verdicts_tests():
-    assert TEST_KEYS == tuple(TESTS)
+    assert tuple(TESTS) == TEST_KEYS
 
 
 def test_the_json_schema_documents_the_block():
