@@ -25,7 +25,6 @@ ALLOWED = {
         "finmodel.schema",
         "finmodel._errors",
         "finmodel._scenarios",
-        "finmodel._process",
     ),
     "finmodel.export": (
         "finmodel.export",
@@ -35,6 +34,7 @@ ALLOWED = {
         "finmodel.schema",
         "finmodel._errors",
         "finmodel._scenarios",
+        "finmodel._process",
     ),
 }
 PUBLIC_ENGINE = {"finmodel.engine", "finmodel.engine.presentation"}

@@ -16,19 +16,15 @@ from ..._scenarios import BASE
 from ...engine import Projection
 from ...engine import presentation as p
 from ...schema import CompanyModel
-from ...sensitivity import Sensitivity
 from ._format import money_scale
-from ._sensitivity_charts import sensitivity_section
 
 BASE_DESCRIPTION = "the model as written, without scenario overrides"
 PERIODS_PER_TABLE = {"annual": 12, "quarterly": 8}
 """Columns of one table of periods: every year of a plan, or two years of quarters, fit a page."""
 
 
-def memo_context(
-    projections: Mapping[str, Projection], selected: str, sensitivity: Sensitivity | None = None
-) -> dict[str, Any]:
-    """Everything one company's memo shows, for the scenario ``selected`` (with its sensitivity, if given)."""
+def memo_context(projections: Mapping[str, Projection], selected: str) -> dict[str, Any]:
+    """Everything one company's memo shows, for the scenario ``selected``."""
     projection = projections[selected]
     tests = tests_of(projection)
     scenarios = scenarios_of(projections, selected)
@@ -44,7 +40,6 @@ def memo_context(
         "risks": _risks(projection, tests, scenarios),
         "assumption_sections": _assumption_sections(projection),
         "methodology": _methodology(projection),
-        "sensitivity": None if sensitivity is None else sensitivity_section(sensitivity),
     }
 
 

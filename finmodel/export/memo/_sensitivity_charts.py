@@ -14,11 +14,11 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from markupsafe import Markup
 
 from ...engine import presentation as p
 from ...sensitivity import TESTS, GridResult, Moved, Sensitivity, TornadoBar
 from . import _format
+from ._charts import INK, MUTED, THRESHOLD, legend_above, new_figure, render
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,24 +35,25 @@ CLIP_RATIO = 3.0
 TITLE = "Tornado: what moves the verdict most"
 
 
+def tornado_figure(result: Sensitivity) -> tuple[p.MemoFigure, str]:
+    """The tornado as a figure of the memo: its title and note, and its SVG."""
+    ranked = TESTS[result.rank_by]
+    note = (
+        "Each bar is one lever moved alone from the low to the high end of its range, all else at base: the "
+        f"{ranked.title.lower()} test's margin (its value less its threshold) at each end, the widest swing on "
+        "top. The dashed line is the base case, the solid line the threshold."
+    )
+    return p.MemoFigure("tornado", TITLE, note), _tornado_svg(result, ranked)
+
+
 def sensitivity_section(result: Sensitivity) -> dict[str, Any]:
-    """Everything the memo's sensitivity section shows; its tornado is numbered after the memo's own figures."""
+    """Everything the memo's sensitivity section shows besides its figure (:func:`tornado_figure`)."""
     ranked = TESTS[result.rank_by]
     return {
         "method": result.method,
         "rank_by": {"title": ranked.title, "unit": ranked.unit, "key": result.rank_by},
         "tests": {key: {"title": test.title, "unit": test.unit} for key, test in TESTS.items()},
         "base": result.base,
-        "figure": {
-            "number": len(p.MEMO_FIGURES) + 1,
-            "title": TITLE,
-            "note": (
-                f"Each bar is one lever moved alone from the low to the high end of its range, all else at base: "
-                f"the {ranked.title.lower()} test's margin (its value less its threshold) at each end, ranked by "
-                "how far it moves. The dashed line is the base case, the solid line the threshold."
-            ),
-            "svg": Markup(_tornado_svg(result, ranked)),
-        },
         "tornado": [_bar(bar, result) for bar in result.tornado],
         "grids": [_grid(grid, result) for grid in result.grids],
         "break_evens": [
@@ -138,7 +139,6 @@ def _mix(colour: str, share: float) -> str:
 def _tornado_svg(result: Sensitivity, ranked: p.VerdictTest) -> str:
     """Bars from the base case's margin to each end's, widest on top. One bar far wider than the next
     (more than :data:`CLIP_RATIO` times) is cut at the axis and its value written at the cut."""
-    from ._charts import INK, MUTED, THRESHOLD, legend_above, new_figure, render  # _charts reads _context, this too
 
     bars = list(result.tornado)
     key = result.rank_by
