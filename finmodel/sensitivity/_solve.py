@@ -4,8 +4,9 @@ A sweep of :data:`SWEEP_POINTS` values over the lever's range brackets every cha
 result (pass or fail, as the verdict judges it; a margin of zero passes a test of "at least"). Each
 bracket is then narrowed in rounds; a round evaluates, for every open bracket of every break-even at
 once (one engine call), the secant estimate of the margin's zero (exact where the margin is linear,
-as in a price level) and :data:`ROUND_POINTS` - 1 evenly spaced points, and keeps the first
-sub-bracket where the result changes. A bracket is solved when a point's margin is within
+as in a price level) with points just either side of it, and :data:`ROUND_POINTS` - 1 evenly spaced
+points, and keeps the first sub-bracket where the result changes: where the margin is smooth the
+next secant, from a bracket that tight, lands on the zero. A bracket is solved when a point's margin is within
 :data:`MARGIN_TOLERANCE` of the margin's scale over the sweep, or when it narrows to
 :data:`VALUE_TOLERANCE` of the range: then it is a *step* if the margin there is still far from
 zero (it jumps across zero, as the cohort-NPV share does, or the test's result changes for another
@@ -22,11 +23,11 @@ import numpy as np
 from ._batch import Evaluator, Sample
 from ._levers import Moved
 
-SWEEP_POINTS = 17
+SWEEP_POINTS = 33
 ROUND_POINTS = 32
 MAX_ROUNDS = 4
 MARGIN_TOLERANCE = 1e-7
-VALUE_TOLERANCE = 1e-6
+VALUE_TOLERANCE = 1e-5
 STEP = 1e-3
 """A bracket narrowed to :data:`VALUE_TOLERANCE` whose margin is still above this share of its scale is a step."""
 
@@ -137,8 +138,8 @@ def _candidates(bracket: _Bracket) -> np.ndarray:
     rise = bracket.high_margin - bracket.low_margin
     if rise != 0:
         secant = bracket.low - bracket.low_margin * width / rise
-        if bracket.low < secant < bracket.high:
-            inside = np.append(inside, secant)
+        near = secant + width * np.array([0.0, -1e-3, 1e-3, -1e-5, 1e-5])
+        inside = np.append(inside, near[(near > bracket.low) & (near < bracket.high)])
     return np.unique(inside)
 
 
