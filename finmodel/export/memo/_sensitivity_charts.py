@@ -182,6 +182,7 @@ def _tornado_svg(result: Sensitivity, ranked: p.VerdictTest) -> str:
                     va="center",
                     fontsize=6.5,
                     color=INK,
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
                 )
         axes.axvline(base / divisor, color=MUTED, linestyle="--", linewidth=0.8)
         axes.axvline(0, color=THRESHOLD, linewidth=0.9)

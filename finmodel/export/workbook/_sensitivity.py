@@ -28,7 +28,9 @@ class _Sheet:
         self.result = result
         self.row = 0
         self.multiple = workbook.add_format({"num_format": '0.00"x"'})
-        self.first_header = workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#E5E7EB"})
+        header = {"bold": True, "bottom": 1, "bg_color": "#E5E7EB", "text_wrap": True, "valign": "bottom"}
+        self.first_header = workbook.add_format(header)
+        self.header = workbook.add_format({**header, "align": "right"})
 
     def money(self, unit: str) -> str:
         return f"{self.result.currency} {self.result.money_unit}" if unit == "money" else unit
@@ -46,7 +48,7 @@ class _Sheet:
     def line(self, *cells: tuple[object, str | None] | object, style: Any = None) -> None:
         for column, item in enumerate(cells):
             value, unit = item if isinstance(item, tuple) else (item, None)
-            self.cell(column, value, unit, self.first_header if column == 0 and style is self.f.header else style)
+            self.cell(column, value, unit, self.first_header if column == 0 and style is self.header else style)
         self.row += 1
 
     def heading(self, text: str) -> None:
@@ -89,7 +91,7 @@ def _tornado(sheet: _Sheet) -> None:
     margins = [f"{test.title} margin, {end}" for end in ("low", "high") for test in TESTS.values()]
     shown = ["Shown metric", "Shown at low", "Shown at high"]
     header = [*_TORNADO_COLUMNS, *margins, "Verdict, low", "Verdict, high", "Swing", *shown, "Inputs moved", "Note"]
-    sheet.line(*header, style=sheet.f.header)
+    sheet.line(*header, style=sheet.header)
     rank_unit = TESTS[result.rank_by].unit
     for bar in result.tornado:
         metric = result.shown.get(bar.lever.show) if bar.lever.show else None
@@ -117,7 +119,7 @@ def _grid(sheet: _Sheet, grid: GridResult) -> None:
     tables.append(("Verdict", None, grid.labels))
     for title, unit, rows in tables:
         sheet.heading(f"Grid: {title}; {axes}")
-        sheet.line("", *((value, column_unit) for value in grid.column_values), style=sheet.f.header)
+        sheet.line("", *((value, column_unit) for value in grid.column_values), style=sheet.header)
         for value, cells in zip(grid.row_values, rows, strict=True):
             sheet.line((value, row_unit), *((cell, unit) for cell in cells))
     if grid.note:
@@ -129,7 +131,7 @@ def _break_evens(sheet: _Sheet) -> None:
     sheet.heading("Break-evens: the lever's value at which the test's margin is zero, searched over its range")
     header = ["Lever", "Scale", "Unit", "Search from", "to", "Base", "Test", "Break-even", "Test passes"]
     sheet.line(
-        *header, "Margin there", "Step", "Shown metric", "Shown there", "Base margin", "Note", style=sheet.f.header
+        *header, "Margin there", "Step", "Shown metric", "Shown there", "Base margin", "Note", style=sheet.header
     )
     for found in result.break_evens:
         unit = found.lever.unit or None
