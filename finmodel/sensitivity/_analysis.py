@@ -17,14 +17,14 @@ from typing import TypeVar
 import numpy as np
 
 from .._scenarios import BASE, with_scenario
-from ..engine import Projection, inputs, project
+from ..engine import InputSpec, Projection, inputs, project
 from ..schema import CompanyModel, Lever, closest
 from ._batch import TESTS, Evaluator, Sample
 from ._defaults import Defaults
 from ._fields import field_lever
 from ._levers import Context, Moved, Problems, input_lever, refused
 from ._result import HURDLE, BreakEvenResult, GridResult, Metric, Sensitivity, TornadoBar, point_of
-from ._solve import solve, sweep_values
+from ._solve import Crossing, solve, sweep_values
 
 BLOCK = "sensitivity"
 T = TypeVar("T")
@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class PlannedGrid:
+    """A grid's two levers, the values each takes and the metrics read in every cell."""
+
     rows: Moved
     columns: Moved
     row_values: tuple[float, ...]
@@ -44,6 +46,8 @@ class PlannedGrid:
 class Plan:
     """The levers of a model's sensitivity, checked and ready to move."""
 
+    specs: tuple[InputSpec, ...]
+    """The model's input catalogue, every point's base."""
     tornado: tuple[Moved, ...]
     rank_by: str
     grids: tuple[PlannedGrid, ...]
@@ -55,7 +59,7 @@ class Plan:
 def plan(model: CompanyModel, base: Projection, *, located: CompanyModel | None = None) -> Plan:
     """The checked levers of ``model`` (a scenario already applied), whose projection is ``base``;
     problems are located in ``located`` (the model as loaded, default ``model``) and raised together."""
-    specs = inputs(model)
+    specs = tuple(inputs(model))
     block = model.sensitivity
     defaults = Defaults(model, specs, base)
     context = Context(model, specs, base)
@@ -81,8 +85,8 @@ def plan(model: CompanyModel, base: Projection, *, located: CompanyModel | None 
             PlannedGrid(
                 rows,
                 columns,
-                tuple(np.linspace(rows.low, rows.high, grid.rows.steps)),
-                tuple(np.linspace(columns.low, columns.high, grid.columns.steps)),
+                tuple(np.linspace(rows.low, rows.high, grid.rows.steps).tolist()),
+                tuple(np.linspace(columns.low, columns.high, grid.columns.steps).tolist()),
                 metrics,
                 grid.note,
             )
@@ -101,7 +105,7 @@ def plan(model: CompanyModel, base: Projection, *, located: CompanyModel | None 
         raise refused(located or model, problems)
     shown = [lever.show for lever in levers if lever.show is not None]
     metrics = tuple(dict.fromkeys([*(m for grid in grids for m in grid.metrics), *shown]))
-    return Plan(tornado, block.rank_by, tuple(grids), tuple(break_evens), metrics)
+    return Plan(specs, tornado, block.rank_by, tuple(grids), tuple(break_evens), metrics)
 
 
 def _declared(declared: Sequence[T] | None, default: Sequence[T], part: str) -> list[tuple[str, T]]:
@@ -140,28 +144,27 @@ def sensitivity(model: CompanyModel, scenario: str | None = None, *, base: Proje
     """
     applied = with_scenario(model, scenario)
     base = base if base is not None else project(applied)
-    the_plan = plan(applied, base, located=model)
-    specs = inputs(applied)
-    evaluator = Evaluator(applied, specs, the_plan.metrics)
+    planned = plan(applied, base, located=model)
+    evaluator = Evaluator(applied, planned.specs, planned.metrics)
     blocks: list[tuple[int, dict[str, np.ndarray]]] = []
     owners: list[tuple[Moved, ...]] = []
-    for lever in the_plan.tornado:
+    for lever in planned.tornado:
         blocks.append((2, lever.arrays([lever.low, lever.high])))
         owners.append((lever,))
-    for grid in the_plan.grids:
+    for grid in planned.grids:
         rows = grid.rows.arrays(np.repeat(grid.row_values, len(grid.column_values)))
         columns = grid.columns.arrays(np.tile(grid.column_values, len(grid.row_values)))
         blocks.append((len(grid.row_values) * len(grid.column_values), {**rows, **columns}))
         owners.append((grid.rows, grid.columns))
-    for lever, _ in the_plan.break_evens:
+    for lever, _ in planned.break_evens:
         blocks.append((len(sweep_values(lever)), lever.arrays(sweep_values(lever))))
         owners.append((lever,))
     samples = evaluator.evaluate(blocks)
     _refuse_non_finite(model, owners, samples)
-    tornado_samples = samples[: len(the_plan.tornado)]
-    grid_samples = samples[len(the_plan.tornado) : len(the_plan.tornado) + len(the_plan.grids)]
-    sweeps = samples[len(the_plan.tornado) + len(the_plan.grids) :]
-    crossings = solve(evaluator, the_plan.break_evens, sweeps)
+    tornado_samples = samples[: len(planned.tornado)]
+    grid_samples = samples[len(planned.tornado) : len(planned.tornado) + len(planned.grids)]
+    sweeps = samples[len(planned.tornado) + len(planned.grids) :]
+    crossings = solve(evaluator, planned.break_evens, sweeps)
     base_sample = Sample({name: base.series(name)[:, 0] for name in evaluator.metric_names})
     lines = base.graph.rows
     return Sensitivity(
@@ -171,15 +174,15 @@ def sensitivity(model: CompanyModel, scenario: str | None = None, *, base: Proje
         currency=applied.company.currency,
         money_unit=applied.company.money_unit,
         base=point_of(base_sample, 0, float("nan"), None),
-        rank_by=the_plan.rank_by,
-        tornado=_tornado(the_plan, tornado_samples),
-        grids=tuple(_grid(grid, sample, base) for grid, sample in zip(the_plan.grids, grid_samples, strict=True)),
+        rank_by=planned.rank_by,
+        tornado=_tornado(planned, tornado_samples),
+        grids=tuple(_grid(grid, sample, base) for grid, sample in zip(planned.grids, grid_samples, strict=True)),
         break_evens=tuple(
             _break_even(lever, key, found, sweep, base_sample)
-            for (lever, key), found, sweep in zip(the_plan.break_evens, crossings, sweeps, strict=True)
+            for (lever, key), found, sweep in zip(planned.break_evens, crossings, sweeps, strict=True)
         ),
-        shown={name: Metric(name, lines[name].label, lines[name].unit) for name in the_plan.metrics},
-        base_metrics={name: float(base.series(name)[0, 0]) for name in (*the_plan.metrics, HURDLE)},
+        shown={name: Metric(name, lines[name].label, lines[name].unit) for name in planned.metrics},
+        base_metrics={name: float(base.series(name)[0, 0]) for name in (*planned.metrics, HURDLE)},
         engine_calls=evaluator.runs.calls,
         draws=evaluator.runs.draws,
         finmodel_version=_version(),
@@ -196,18 +199,18 @@ def _refuse_non_finite(model: CompanyModel, owners: Sequence[tuple[Moved, ...]],
                     (
                         lever.where or BLOCK,
                         f"{lever.label} between {lever.low:g} and {lever.high:g} gives verdict figures that are not "
-                        "finite numbers (a life or a price of zero?): narrow the range",
+                        "finite numbers: narrow the range",
                     )
                 )
     if problems:
         raise refused(model, problems)
 
 
-def _tornado(the_plan: Plan, samples: Sequence[Sample]) -> tuple[TornadoBar, ...]:
+def _tornado(planned: Plan, samples: Sequence[Sample]) -> tuple[TornadoBar, ...]:
     bars = []
-    for lever, sample in zip(the_plan.tornado, samples, strict=True):
+    for lever, sample in zip(planned.tornado, samples, strict=True):
         low, high = point_of(sample, 0, lever.low, lever.show), point_of(sample, 1, lever.high, lever.show)
-        swing = abs(high.margins[the_plan.rank_by] - low.margins[the_plan.rank_by])
+        swing = abs(high.margins[planned.rank_by] - low.margins[planned.rank_by])
         bars.append(TornadoBar(lever, low, high, swing))
     return tuple(sorted(bars, key=lambda bar: -bar.swing))
 
@@ -232,7 +235,9 @@ def _grid(grid: PlannedGrid, sample: Sample, base: Projection) -> GridResult:
     )
 
 
-def _break_even(lever: Moved, key: str, crossings, sweep: Sample, base: Sample) -> BreakEvenResult:
+def _break_even(
+    lever: Moved, key: str, crossings: tuple[Crossing, ...], sweep: Sample, base: Sample
+) -> BreakEvenResult:
     return BreakEvenResult(
         lever=lever,
         test=key,

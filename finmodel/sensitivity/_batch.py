@@ -21,13 +21,8 @@ CHUNK_DRAWS = 512
 """Draws evaluated by one engine call at most (Meta: about 130 kB a draw)."""
 
 
-def test_key(test: str) -> str:
-    """A verdict test's key in the model language: ``economic profit`` is ``economic_profit``."""
-    return test.replace(" ", "_").lower()
-
-
-TESTS = {test_key(test.test): test for test in VERDICT_TESTS}
-"""The verdict's tests by key, in the order of the verdict's reasons."""
+TESTS = {test.test.replace(" ", "_").lower(): test for test in VERDICT_TESTS}
+"""The verdict's tests by key (``economic profit`` is ``economic_profit``), in the order of the verdict's reasons."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -40,15 +41,15 @@ class Moved:
     """The lever's value that reproduces the base case: the base value, 1 for a factor, 0 for a shift."""
     low: float
     high: float
-    kind: str
-    """``input`` or ``field``."""
+    kind: Literal["input", "field"]
     targets: tuple[str, ...]
     inputs_moved: tuple[str, ...]
     """Every input it moves, companions included (for a field: those that change at low or high)."""
+    rows: Callable[[np.ndarray], Arrays] = field(repr=False, compare=False)
+    """The input rows at an array of the lever's values (see :meth:`arrays`)."""
     show: str | None = None
     note: str | None = None
     source: str | None = None
-    rows: Callable[[np.ndarray], Arrays] = field(repr=False, compare=False, default=lambda values: {})
 
     def arrays(self, values: Sequence[float] | np.ndarray) -> Arrays:
         """The inputs it moves at each of ``values``: one row per value."""

@@ -11,7 +11,7 @@ from typing import Any
 from ..engine.presentation import VerdictLabel
 from ._batch import TESTS, Sample
 from ._levers import Moved
-from ._solve import Crossing
+from ._solve import MARGIN_TOLERANCE, Crossing
 
 HURDLE = "hurdle_rate"
 
@@ -124,8 +124,9 @@ class Sensitivity:
             f"Computed by finmodel {self.finmodel_version} in {self.engine_calls} vectorised engine run(s) of "
             f"{self.draws:,} draws in all, each draw one point on the {self.scenario} case's graph: every lever "
             "moved alone (tornado) or in pairs (grids) with all other inputs at their base values; break-evens "
-            "bracketed by a sweep of the range and narrowed until the margin is zero to within 1e-7 of its size "
-            "over the range. Values, not formulas: the scenario selector does not change them."
+            f"bracketed by a sweep of the range and narrowed until the margin is zero to within {MARGIN_TOLERANCE:g} "
+            "of its size over the range. Each lever's inputs (or model fields) and range are listed with it. Values, "
+            "not formulas: the scenario selector does not change them."
         )
 
     def document(self) -> dict[str, Any]:
