@@ -22,6 +22,7 @@ from ._scenarios import with_scenario
 from .engine import InputSpec, Projection, Reason, ScenarioProjections, Verdict, inputs, project, project_all_scenarios
 from .loading import load_catalog, load_model
 from .schema import CompanyModel
+from .sensitivity import Sensitivity, sensitivity
 from .simulate import Simulation, simulate
 from .verify import WorkbookCheck, check_models
 
@@ -42,6 +43,7 @@ __all__ = [
     "ScenarioProjections",
     "Simulation",
     "SimulationError",
+    "Sensitivity",
     "Step",
     "Verdict",
     "WorkbookCheck",
@@ -53,6 +55,7 @@ __all__ = [
     "project",
     "project_all_scenarios",
     "simulate",
+    "sensitivity",
     "start_model",
     "validate",
     "with_scenario",

@@ -27,6 +27,7 @@ from .export import (
 )
 from .loading import load_model
 from .schema import CompanyModel, Scenario
+from .sensitivity import Sensitivity, plan, sensitivity
 from .simulate import simulate, uncertainty_problems
 
 DEFAULT_MODELS_DIR = Path("models")
@@ -66,6 +67,8 @@ class ModelOutcome:
     outputs: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    sensitivity: Sensitivity | None = None
+    """The tornado, grids and break-evens the memo and workbook show (of the scenario built)."""
 
     @property
     def ok(self) -> bool:
@@ -104,7 +107,9 @@ def validate(
         progress(Step(len(outcomes), len(files), f"checking {file}", finished=False))
         try:
             model = load_model(file, allow_paths=allow_paths)
-            base = checked_projections(model)[BASE]
+            projections = checked_projections(model)
+            base = projections[BASE]
+            plan(model, base)
             outside = [item for item in base.reconciliation if not item.within]
             if strict and outside:
                 raise ModelError([_reconciliation_problem(model, item) for item in outside])
@@ -113,7 +118,8 @@ def validate(
         except FinmodelError as error:
             outcomes.append(ModelOutcome(file, error=str(error)))
         else:
-            outcomes.append(ModelOutcome(file, warnings=reconciliation_warnings(base)))
+            notes = structure_notes(model, projections)
+            outcomes.append(ModelOutcome(file, warnings=reconciliation_warnings(base) + notes))
         progress(Step(len(outcomes), len(files), f"{file}: {'checked' if outcomes[-1].ok else 'failed'}"))
     return BuildReport(tuple(outcomes))
 
@@ -142,25 +148,26 @@ def checked_projections(model: CompanyModel, scenario: str | None = None) -> Sce
     """The base case and every scenario, once they pass the checks a build makes before writing.
 
     Shared by build, validate and check, so that validate never passes a model that build refuses.
-    A scenario must change values only, so the workbook can switch to it (an override that changes
-    the model's structure is reported at its line), an ``uncertainty:`` entry must name inputs that
-    can vary by draw (reported at its line), and every projected value must be finite.
+    An ``uncertainty:`` entry must name inputs that can vary by draw (reported at its line), and
+    every projected value must be finite. A scenario that changes the structure is projected on a
+    graph of its own (see :func:`structure_notes`).
     """
     selected = scenario or BASE
     if selected != BASE and selected not in model.scenarios:
         known = ", ".join(model.scenarios) or "none"
         raise ScenarioError(f"no scenario {selected!r} in {model.company.name} (scenarios: {known})")
     projections = project_all_scenarios(model)
-    problems = structure_problems(model, projections) + uncertainty_problems(model)
+    problems = uncertainty_problems(model)
     if problems:
         raise ModelError(problems)
     refuse_non_finite(projections)
     return projections
 
 
-def structure_problems(model: CompanyModel, projections: ScenarioProjections) -> list[Problem]:
-    """Each scenario override that changes the model's structure rather than its values."""
-    problems = []
+def structure_notes(model: CompanyModel, projections: ScenarioProjections) -> tuple[str, ...]:
+    """A located sentence for each scenario override that changes the model's structure, not only its
+    values: such a scenario is projected on its own graph, and the workbook's selector cannot reach it."""
+    notes = []
     base = projections[BASE]
     for name in projections.structural:
         scenario = model.scenarios[name]
@@ -173,19 +180,12 @@ def structure_problems(model: CompanyModel, projections: ScenarioProjections) ->
                 culprits.append(f"scenarios.{name}.overrides.{path}")
         for key in culprits or [f"scenarios.{name}"]:
             where, line, column = model.location_of(key) or model.location_of(f"scenarios.{name}") or ("", 1, 1)
-            problems.append(
-                Problem(
-                    Path(where),
-                    line,
-                    column,
-                    key,
-                    f"changes the model's structure, not only its values (line item {difference[1]!r} is defined "
-                    "differently), so the workbook cannot switch to it. Structure: allocation rule dates and "
-                    "generations, which generations are bought, physical lives, purchases_in_service, tax_losses, "
-                    "horizon_start_year",
-                )
+            notes.append(
+                f"{where}:{line}:{column}: {key}: changes the model's structure (line item {difference[1]!r} is "
+                "defined differently), so the scenario is projected on its own graph: the workbook's Cover "
+                "compares it as values and its selector cannot switch to it"
             )
-    return problems
+    return tuple(notes)
 
 
 def build(
@@ -266,6 +266,7 @@ def _build_one(
         projections = checked_projections(model, scenario)
         projection = projections[selected]
         simulation = simulate(model, scenario=scenario) if model.uncertainty is not None else None
+        analysis = sensitivity(model, scenario, base=projection)
         others = {name: other for name, other in projections.items() if name != selected}
         descriptions = {BASE: "the model as written, without scenario overrides"}
         descriptions.update({name: scenario.description for name, scenario in model.scenarios.items()})
@@ -274,8 +275,10 @@ def _build_one(
         targets: dict[Path, Writer] = {
             out_dir / f"{stem}.json": lambda path: write_json(document, path),
             out_dir / f"{stem}.csv": lambda path: write_csv(projection, path),
-            out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path),
-            out_dir / f"{stem}.html": lambda path: write_memo(projections, selected, path, simulation),
+            out_dir / f"{stem}.xlsx": lambda path: write_workbook(projections, selected, path, sensitivity=analysis),
+            out_dir / f"{stem}.html": lambda path: write_memo(
+                projections, selected, path, simulation, sensitivity=analysis
+            ),
         }
         targets = _with_pdf(targets, chromium)
         write_all(targets)
@@ -288,8 +291,38 @@ def _build_one(
         projection=projection,
         scenarios=projections,
         outputs=tuple(targets),
-        warnings=reconciliation_warnings(projection),
+        warnings=reconciliation_warnings(projection) + structure_notes(model, projections),
+        sensitivity=analysis,
     )
+
+
+@dataclass(frozen=True)
+class SensitivityReport:
+    """A model's sensitivity and the JSON file it was written to."""
+
+    file: Path
+    sensitivity: Sensitivity
+    output: Path
+
+
+def write_sensitivity(
+    file: Path,
+    out_dir: Path = DEFAULT_OUTPUT_DIR,
+    *,
+    scenario: str | None = None,
+    allow_paths: Sequence[Path] = (),
+) -> SensitivityReport:
+    """Compute a model's sensitivity (:func:`finmodel.sensitivity`) after the checks a build makes, and
+    write ``out_dir/<stem>-sensitivity.json`` (``<stem>-<scenario>-sensitivity.json`` for a scenario),
+    replacing any earlier one only once it is complete. Raises :class:`FinmodelError`."""
+    file = Path(file)
+    model = load_model(file, allow_paths=allow_paths)
+    projection = checked_projections(model, scenario)[scenario or BASE]
+    analysis = sensitivity(model, scenario, base=projection)
+    stem = file.stem if scenario is None else f"{file.stem}-{scenario}"
+    target = Path(out_dir) / f"{stem}-sensitivity.json"
+    write_all({target: lambda path: write_json(analysis.document(), path)})
+    return SensitivityReport(file, analysis, target)
 
 
 def start_model(name: str, directory: Path = Path(".")) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich import box
@@ -19,7 +19,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColu
 from rich.progress import Progress as ProgressDisplay
 from rich.table import Table
 from rich.text import Text
-from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from ._build import (
@@ -32,35 +31,17 @@ from ._build import (
     company_model_files,
     start_model,
     validate,
+    write_sensitivity,
 )
 from ._errors import FinmodelError, ModelError, Problem
+from ._help import PlainCommand as _Command
+from ._help import PlainGroup as _Group
+from ._sensitivity_text import SUMMARY_WIDTH, sensitivity_summary
 from ._simulating import simulate_file
 from .engine import inputs
 from .engine.presentation import NO_IRR, TERMINAL_ROWS, number_format
 from .loading import load_model
 from .schema import model_file_schema
-
-
-def _plain_words(params: list[Any]) -> list[Any]:
-    """Help in plain words: a value is shown by its metavar (MODEL, DIR, NAME), a flag by its name
-    alone, never by a Python type (typer would show <list[Path]> beside an argument, <bool> beside a flag)."""
-    for param in params:
-        if getattr(param, "is_flag", False):
-            param.metavar = ""
-        elif param.param_type_name == "argument":
-            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010 (a method replaced on one object)
-    return params
-
-
-class _Command(TyperCommand):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_words(super().get_params(ctx))
-
-
-class _Group(TyperGroup):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_words(super().get_params(ctx))
-
 
 app = typer.Typer(
     cls=_Group, add_completion=False, no_args_is_help=True, help="Model AI CapEx: does it become a revenue asset?"
@@ -277,6 +258,25 @@ def simulate_command(
     out.print(table)
     shares = ", ".join(f"{label} {share:.1%}" for label, share in result.verdict_probabilities.items())
     out.print(_inert(f"verdict: {shares}; written: {', '.join(map(str, run.outputs))}"))
+
+
+@app.command("sensitivity", cls=_Command)
+def sensitivity_command(
+    model: Annotated[Path, typer.Argument(metavar="MODEL", help="A model file.")],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write into.")] = DEFAULT_OUTPUT_DIR,
+    scenario: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Scenario to analyse (default: the base case).")
+    ] = None,
+    allow_path: AllowPaths = None,
+) -> None:
+    """Tornado, two-way grids and break-evens of a model's verdict: writes DIR/<stem>-sensitivity.json."""
+    try:
+        report = write_sensitivity(model, out_dir, scenario=scenario, allow_paths=allow_path or ())
+    except FinmodelError as error:
+        _fail(error)
+    for block in sensitivity_summary(report.sensitivity, _inert):
+        out.print(block, width=SUMMARY_WIDTH)
+    out.print(_inert(f"written: {report.output}"), soft_wrap=True)
 
 
 @app.command("schema", cls=_Command)

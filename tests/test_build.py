@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from finmodel._build import build, company_model_files, validate
@@ -36,7 +37,7 @@ def test_build_writes_every_shipped_model(tmp_path):
         assert capex["source"] or (capex["note"] or "").startswith("estimate"), f"{file.stem}: first CapEx unsourced"
 
 
-def test_a_scenario_that_changes_structure_is_reported_where_it_is_declared(tmp_path):
+def test_a_scenario_that_changes_structure_is_projected_on_its_own_graph_and_noted_where_declared(tmp_path):
     # A longer physical life lengthens the cohort's years: not a value the workbook can switch.
     (tmp_path / "catalog").mkdir()
     (tmp_path / "catalog" / "gpus.yaml").write_text((ROOT / "models/catalog/gpus.yaml").read_text())
@@ -47,15 +48,20 @@ def test_a_scenario_that_changes_structure_is_reported_where_it_is_declared(tmp_
     model = tmp_path / "meta.yaml"
     model.write_text(text)
     line = text.splitlines().index("      gpus.H100.physical_life_years: 8") + 1
-    report = validate([model])
-    (problem,) = report.outcomes[0].problems
     path = "scenarios.longer.overrides.gpus.H100.physical_life_years"
-    assert (problem.file, problem.line, problem.column, problem.path) == (model, line, 7, path)
-    assert "structure" in problem.message
-    # build refuses it the same way and writes nothing.
-    outcome = build([model], tmp_path / "out").outcomes[0]
-    assert [p.path for p in outcome.problems] == [path]
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    (checked,) = validate([model]).outcomes
+    assert checked.ok
+    (note,) = [warning for warning in checked.warnings if "structure" in warning]
+    assert note.startswith(f"{model}:{line}:7: {path}: changes the model's structure")
+    # build writes it: projected on its own graph, compared on the Cover as values, not live.
+    (built,) = build([model], tmp_path / "out").outcomes
+    assert built.ok and note in built.warnings
+    assert built.scenarios.structural == ("longer",)  # type: ignore[attr-defined]
+    assert built.scenarios["longer"].graph is not built.scenarios["base"].graph
+    cover = list(
+        openpyxl.load_workbook(tmp_path / "out" / "meta.xlsx", data_only=True)["Cover"].iter_rows(values_only=True)
+    )
+    assert any("longer (structural)" in row for row in cover)
     # Values alone are fine: the same scenario on availability validates.
     model.write_text(text.replace("gpus.H100.physical_life_years: 8", "gpus.H100.available_from: 2023Q2"))
     assert validate([model]).ok
@@ -89,7 +95,6 @@ def test_build_refuses_to_write_values_that_are_not_finite(make_model_file, tmp_
 
 BAD_INPUTS = {
     "overflowing": OVERFLOWING,
-    "structure-changing scenario": {"scenarios": {"longer": {"overrides": {"gpus.X1.physical_life_years": 8}}}},
     "share above one": {"leasing.utilisation": 1.5},
     "unknown generation": {"capex.by_period.2024.gpu_mix": {"X2": 1.0}},
 }

@@ -1,4 +1,5 @@
-"""Data flows one way: schema → scenarios → loader → engine → simulate → exporters → verify/build → CLI.
+"""Data flows one way: schema → scenarios → loader → engine → simulate, sensitivity → exporters →
+verify/build → CLI.
 
 Each module's imports are read from its source (not by importing it), resolved to package
 modules, and checked against what its layer may use.
@@ -27,11 +28,19 @@ ALLOWED = {
         "finmodel._errors",
         "finmodel._scenarios",
     ),
+    "finmodel.sensitivity": (
+        "finmodel.engine",
+        "finmodel.engine.presentation",
+        "finmodel.schema",
+        "finmodel._errors",
+        "finmodel._scenarios",
+    ),
     "finmodel.export": (
         "finmodel.export",
         "finmodel.simulate",
         "finmodel.engine",
         "finmodel.engine.presentation",
+        "finmodel.sensitivity",
         "finmodel.schema",
         "finmodel._errors",
         "finmodel._scenarios",
@@ -39,6 +48,7 @@ ALLOWED = {
     ),
 }
 PUBLIC_ENGINE = {"finmodel.engine", "finmodel.engine.presentation"}
+PUBLIC_SENSITIVITY = {"finmodel.sensitivity"}
 
 
 def _module_name(path: Path) -> str:
@@ -80,6 +90,8 @@ def test_module_imports_only_from_layers_below(path: Path) -> None:
         )
         if layer != "finmodel.engine" and target.startswith("finmodel.engine"):
             assert target in PUBLIC_ENGINE, f"{module} reaches into the engine's private module {target}"
+        if layer != "finmodel.sensitivity" and target.startswith("finmodel.sensitivity"):
+            assert target in PUBLIC_SENSITIVITY, f"{module} reaches into the sensitivity's private module {target}"
 
 
 def test_the_rules_see_relative_imports() -> None:

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._ir import Const, Expr, Graph, Irr, Npv, Op, PerColumn, Ref, RowSum, evaluation_order, is_recurrence
+from ._ir import Const, Expr, Graph, Irr, Npv, Op, PerColumn, Ref, RowSum
 from ._irr import irr_by_draw
+from ._order import evaluation_order, is_recurrence
 
 Array = np.ndarray
 

@@ -92,7 +92,8 @@ def load_model(path: str | Path, *, allow_paths: Sequence[str | Path] = ()) -> C
         for key in (("scenarios", name), *(("scenarios", name, "overrides", path) for path in scenario.overrides))
     )
     uncertain = (("uncertainty", "inputs", name) for name in (model.uncertainty.inputs if model.uncertainty else ()))
-    for key in (*scenarios, *figures, *uncertain):
+    levers = (key for key in located.paths() if key[:1] == ("sensitivity",))
+    for key in (*scenarios, *figures, *uncertain, *levers):
         source_file, line, column = located.locate(key)
         model._locations[dotted(key)] = (str(source_file), line, column)
     for name in model.scenarios:

@@ -25,6 +25,7 @@ from ._jsonschema import model_file_schema
 from ._leasing import CONTRACT_TIER, SPOT_TIER, InternalUse, Leasing, PriceTier
 from ._methods import DepreciationMethod
 from ._model import CompanyModel, name_problems
+from ._sensitivity import TEST_KEYS, BreakEven, Grid, GridAxis, Lever, Scale, SensitivityBlock, TestKey
 from ._suggest import closest
 from ._types import parse_point_in_time
 from ._uncertainty import (
@@ -94,6 +95,14 @@ __all__ = [
     "Provenance",
     "RunningCosts",
     "Scenario",
+    "SensitivityBlock",
+    "Lever",
+    "Grid",
+    "GridAxis",
+    "BreakEven",
+    "TEST_KEYS",
+    "Scale",
+    "TestKey",
     "Timeline",
     "VerdictRules",
     "closest",

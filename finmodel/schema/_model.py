@@ -28,6 +28,7 @@ from ._demand import Demand, demand_problems
 from ._gpus import GenerationPricing, GpuGeneration
 from ._history import Opening, ReportedSeries, balance_problems, reported_problems
 from ._leasing import InternalUse, Leasing
+from ._sensitivity import SensitivityBlock
 from ._suggest import not_a_period, unknown_name
 from ._types import (
     BASE_SCENARIO,
@@ -95,6 +96,10 @@ class CompanyModel(Frozen):
     )
     uncertainty: Uncertainty | None = Field(
         None, description="Distributions on inputs for a Monte Carlo simulation (finmodel simulate; the memo)."
+    )
+    sensitivity: SensitivityBlock = Field(
+        default_factory=SensitivityBlock,
+        description="What the sensitivity analysis varies: tornado levers, two-way grids and break-evens.",
     )
     source: str | None = None
     note: str | None = None
@@ -211,7 +216,8 @@ class CompanyModel(Frozen):
         return self.opening.years()
 
     def location_of(self, path: str) -> tuple[str, int, int] | None:
-        """``(file, line, column)`` of a scenario or scenario override (dotted path), when loaded from a file."""
+        """``(file, line, column)`` of a scenario, an override, a reported figure or a sensitivity entry (dotted
+        path), when loaded from a file."""
         return self._locations.get(path)
 
     def pricing(self, generation: str) -> GenerationPricing:

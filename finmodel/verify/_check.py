@@ -65,6 +65,10 @@ def check_models(
             jobs.append([])
             for scenario, projection in projections.items():
                 switched = directory / f"{file.stem}--{scenario}.xlsx"
+                if scenario in projections.structural:  # its own formulas: a workbook of its own
+                    own = write_workbook(projections, scenario, switched)
+                    jobs[-1].append((file, scenario, switched, own, projection, *count_cells(switched)))
+                    continue
                 select_scenario(original, switched, layout, scenario)
                 jobs[-1].append((file, scenario, switched, layout, projection, formula_count, numeric_count))
             progress(Step(len(jobs), total, f"{file}: {len(jobs[-1])} workbook(s) written, one per scenario"))

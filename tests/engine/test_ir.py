@@ -24,10 +24,8 @@ from finmodel.engine._ir import (
     PerColumn,
     Ref,
     RowSum,
-    evaluation_order,
     ge,
     if_,
-    is_recurrence,
     lt,
     maximum,
     minimum,
@@ -35,6 +33,7 @@ from finmodel.engine._ir import (
     total,
 )
 from finmodel.engine._numpy import evaluate
+from finmodel.engine._order import evaluation_order, is_recurrence
 from finmodel.engine.presentation import Schedule
 
 CELLS = {"a": "A1", "b": "B1", "c": "C1"}

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from finmodel.engine import _limits
 from finmodel.engine._excel import beyond_excel_limits, formula
-from finmodel.engine._ir import Axis, Const, Graph, Ref, all_of, evaluation_order, ge, gt, if_, maximum, minimum, total
+from finmodel.engine._ir import Axis, Const, Graph, Ref, all_of, ge, gt, if_, maximum, minimum, total
 from finmodel.engine._limits import within_excel_limits
 from finmodel.engine._numpy import evaluate
+from finmodel.engine._order import evaluation_order
 from finmodel.engine.presentation import Schedule
 
 LONGEST_ADDRESS = "'Leasing economics'!ABC12345"

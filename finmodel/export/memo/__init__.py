@@ -11,22 +11,29 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ...engine import Projection
+from ...sensitivity import Sensitivity
 from ...simulate import Simulation
 from .._atomic import write_all
 
 
 def write_memo(
-    projections: Mapping[str, Projection], selected: str, path: Path, simulation: Simulation | None = None
+    projections: Mapping[str, Projection],
+    selected: str,
+    path: Path,
+    simulation: Simulation | None = None,
+    *,
+    sensitivity: Sensitivity | None = None,
 ) -> None:
     """Write one company's memo for the scenario ``selected``.
 
     ``projections`` maps ``"base"`` and every scenario name to its projection (as
     ``project_all_scenarios`` returns them): the memo compares them all. With a ``simulation`` (of
-    the scenario shown) it also shows the spread of the verdict and its tests over the draws.
+    the scenario shown) it also shows the spread of the verdict and its tests over the draws; with
+    ``sensitivity`` (of the scenario ``selected``) the tornado, the grids and the break-evens.
     """
     from ._render import render_memo
 
-    html = render_memo(projections, selected, simulation)
+    html = render_memo(projections, selected, simulation, sensitivity)
     write_all({Path(path): lambda target: target.write_text(html, encoding="utf-8")})
 
 

@@ -349,7 +349,8 @@ def _unit_economics(projection: Projection) -> str:
 def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
     names = list(projections)
     selected_projection = projections[selected]
-    periods = selected_projection.periods
+    # A structural scenario (a longer life, say) may run off for longer: the axis spans the longest.
+    periods = max((projection.periods for projection in projections.values()), key=len)
     company = selected_projection.model.company
     by_year_rows = {name: projections[name].line_items["leasing_economic_value_added"].to_numpy() for name in names}
     sums = [projections[name].metrics["horizon_leasing_economic_profit"] for name in names]
@@ -357,9 +358,9 @@ def _scenarios(projections: Mapping[str, Projection], selected: str) -> str:
 
     def draw() -> Figure:
         figure, (by_year, total) = new_figure(2.6, 2)
-        x = np.arange(len(periods))
         for name in names:
             values = by_year_rows[name] / divisor
+            x = np.arange(len(values))
             width = 2.2 if name == selected else 1.3
             by_year.plot(
                 x, values, color=p.scenario_colour(names, name), linewidth=width, marker="o", ms=2.5, label=name

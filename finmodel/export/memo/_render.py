@@ -18,19 +18,33 @@ from markupsafe import Markup
 
 from ...engine import Projection
 from ...engine import presentation as p
+from ...sensitivity import Sensitivity
 from ...simulate import Simulation
 from . import _format
 from ._comparison import comparison_context
 from ._context import memo_context
 
 
-def render_memo(projections: Mapping[str, Projection], selected: str, simulation: Simulation | None = None) -> str:
-    """One company's memo for the scenario ``selected``, as a self-contained HTML page."""
+def render_memo(
+    projections: Mapping[str, Projection],
+    selected: str,
+    simulation: Simulation | None = None,
+    sensitivity: Sensitivity | None = None,
+) -> str:
+    """One company's memo for the scenario ``selected``, as a self-contained HTML page (with its
+    sensitivity: the tornado, numbered after the memo's own figures, the grids and the break-evens;
+    with its simulation: the spread of the verdict over the draws)."""
     from ._charts import memo_figures
     from ._demand import demand_of
+    from ._sensitivity_charts import sensitivity_section, tornado_figure
 
     context = memo_context(projections, selected) | {"demand": demand_of(projections[selected])}
-    context["figures"] = _figures(p.MEMO_FIGURES, memo_figures(projections, selected))
+    specs, svgs = p.MEMO_FIGURES, memo_figures(projections, selected)
+    context["sensitivity"] = None if sensitivity is None else sensitivity_section(sensitivity)
+    if sensitivity is not None:
+        tornado, svg = tornado_figure(sensitivity)
+        specs, svgs = (*specs, tornado), {**svgs, tornado.key: svg}
+    context["figures"] = _figures(specs, svgs)
     context["simulation"] = _simulation(simulation, len(context["figures"]) + 1)
     return environment().get_template("memo.html.j2").render(context)
 

@@ -33,6 +33,7 @@ from ...engine.presentation import (
     SCALAR_SCHEDULES,
     Schedule,
 )
+from ...sensitivity import Sensitivity
 from ._cover import CoverWriter
 from ._layout import (
     FIRST_VALUE_COLUMN,
@@ -47,16 +48,20 @@ from ._layout import (
     grid_label,
     quoted_sheet,
 )
+from ._sensitivity import write_sensitivity_sheet
 from ._style import Formats, page_setup, provenance_text, set_widths
 
 
-def write_workbook(projections: Mapping[str, Projection], selected: str, path: Path) -> WorkbookLayout:
+def write_workbook(
+    projections: Mapping[str, Projection], selected: str, path: Path, *, sensitivity: Sensitivity | None = None
+) -> WorkbookLayout:
     """Write the workbook for a model; ``projections`` maps ``"base"`` and each scenario to its projection.
 
     Scenarios with the selected one's structure are live: the Cover's selector switches every formula
     to them. A scenario that changes the structure (a physical life, the generations bought) cannot be
-    a column of the Assumptions sheet's scenario table; the Cover's comparison shows it as values."""
-    return _Writer(projections, selected).write(path)
+    a column of the Assumptions sheet's scenario table; the Cover's comparison shows it as values.
+    With ``sensitivity`` (of the scenario ``selected``) a last sheet shows it, as values."""
+    return _Writer(projections, selected).write(path, sensitivity)
 
 
 class _Writer(CoverWriter):
@@ -156,7 +161,7 @@ class _Writer(CoverWriter):
 
     # ------------------------------------------------------------------ writing
 
-    def write(self, path: Path) -> WorkbookLayout:
+    def write(self, path: Path, sensitivity: Sensitivity | None = None) -> WorkbookLayout:
         self.plan()
         workbook = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -173,6 +178,8 @@ class _Writer(CoverWriter):
         self.write_cover(workbook, sheets["Cover"])
         for sheet_name, sheet in sheets.items():
             page_setup(sheet, landscape=sheet_name != "Cover")
+        if sensitivity is not None:
+            write_sensitivity_sheet(workbook, self.formats, sensitivity)
         try:
             workbook.close()
         except Exception as error:  # xlsxwriter raises several unrelated types on I/O failure
