@@ -127,7 +127,7 @@ def validate(
 def reconciliation_warnings(projection: Projection) -> tuple[str, ...]:
     """A sentence for each reported figure the model misses by more than its tolerance."""
     return tuple(
-        f"{item.name} {item.period}: model {item.model:,.3f} vs reported {item.reported:,.3f} "
+        f"reconciliation: {item.name} {item.period}: model {item.model:,.3f} vs reported {item.reported:,.3f} "
         f"({item.variance_share:+.1%}, tolerance ±{item.tolerance:.0%}) — {item.basis}"
         for item in projection.reconciliation
         if not item.within

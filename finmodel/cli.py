@@ -327,7 +327,7 @@ def _report(report: BuildReport, *, built: bool) -> None:
         if outcome.error:
             err.print(_inert(f"{outcome.file}: {outcome.error}"), soft_wrap=True)
         for warning in outcome.warnings:
-            err.print(_inert(f"{outcome.file}: warning: reconciliation: {warning}"), soft_wrap=True)
+            err.print(_inert(f"{outcome.file}: warning: {warning}"), soft_wrap=True)
         if outcome.ok and built and outcome.projection is not None:
             out.print(_summary(outcome))
             for reason in outcome.projection.verdict.reasons:
