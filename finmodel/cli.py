@@ -269,7 +269,7 @@ def sensitivity_command(
     ] = None,
     allow_path: AllowPaths = None,
 ) -> None:
-    """Tornado, two-way grids and break-evens of a model's verdict: writes DIR/<stem>-sensitivity.json."""
+    """Tornado, two-way grids and break-evens of a model's verdict: writes its JSON into DIR."""
     try:
         report = write_sensitivity(model, out_dir, scenario=scenario, allow_paths=allow_path or ())
     except FinmodelError as error:

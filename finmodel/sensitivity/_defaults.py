@@ -8,6 +8,7 @@ as a lever declared in the file.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -21,6 +22,16 @@ LIFE_SHIFT_YEARS = 2.0
 SHORTEST_LIFE_YEARS = 1.0
 UTILISATION_SHIFT = 0.15
 GRID_STEPS = 5
+
+
+def _lever(**fields: object) -> Lever | None:
+    """A default lever, or none where the model's base leaves no range to move over (a price of
+    zero or of float dust, whose ±30% rounds back to itself)."""
+    low, high = fields["low"], fields["high"]
+    assert isinstance(low, float | int) and isinstance(high, float | int)
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        return None
+    return Lever.model_validate(fields)
 
 
 class Defaults:
@@ -47,7 +58,7 @@ class Defaults:
         if not specs:
             return None
         shortest = min(spec.base[0] for spec in specs)
-        return Lever(
+        return _lever(
             input=tuple(spec.name for spec in specs),
             scale="shift",
             low=min(0.0, max(low, SHORTEST_LIFE_YEARS - shortest)),
@@ -61,7 +72,7 @@ class Defaults:
         names = tuple(spec.name for spec in self.specs if spec.axis == "period" and _price_curve(spec))
         if not names:
             return None
-        return Lever(
+        return _lever(
             input=names,
             scale="factor",
             low=low,
@@ -93,7 +104,7 @@ class Defaults:
                 rates.extend(values)
         if not fields:
             return None
-        return Lever(
+        return _lever(
             field=tuple(fields),
             scale="factor",
             low=0.5,
@@ -107,7 +118,7 @@ class Defaults:
         if spec is None:
             return None
         base = spec.base[0]
-        return Lever(
+        return _lever(
             input=spec.name,
             low=low if low is not None else max(0.0, base - UTILISATION_SHIFT),
             high=high if high is not None else min(1.0, base + UTILISATION_SHIFT),
@@ -119,7 +130,7 @@ class Defaults:
         spec = self.by_path.get("running_costs.power_price_usd_per_kwh")
         if spec is None or spec.base[0] <= 0:
             return None
-        return Lever(
+        return _lever(
             input=spec.name,
             low=spec.base[0] * 0.7,
             high=spec.base[0] * 1.3,
@@ -131,7 +142,7 @@ class Defaults:
         spec = self.by_path.get("verdict.hurdle_rate")
         if spec is None:
             return None
-        return Lever(
+        return _lever(
             input=spec.name,
             low=max(0.0, spec.base[0] - 0.02),
             high=spec.base[0] + 0.02,
@@ -147,7 +158,7 @@ class Defaults:
         )
         if not names:
             return None
-        return Lever(
+        return _lever(
             input=names,
             scale="factor",
             low=low,

@@ -176,12 +176,14 @@ def unit_consistency(model: CompanyModel) -> list[Violation]:
             actual = scaled.series(name)[0]
             floor = NOISE * largest * factor if money else 0.0
             if not money and row.axis == "period":
-                same_unit = [
+                # The float noise of a sum or difference is on the scale of what it reads (in any unit:
+                # GPU-hours read into H100-equivalent hours through a relative performance).
+                operands = [
                     base.series(dependency)[0]
                     for dependency, _ in base.graph.dependencies(row)
-                    if base.graph.rows[dependency].unit == row.unit and base.graph.rows[dependency].axis == "period"
+                    if base.graph.rows[dependency].axis == "period"
                 ]
-                floor = tolerance(*same_unit) if same_unit else 0.0
+                floor = tolerance(*operands) if operands else 0.0
             atol = max(tolerance(expected, actual), floor)
             differs = ~np.isclose(actual, expected, rtol=0, atol=atol, equal_nan=True)
             if not money and row.axis == "period":

@@ -48,6 +48,10 @@ __all__ = [
 ]
 
 
+MINUS_100_PERCENT_RESOLUTION = 1e-9
+"""1 + IRR below this is −100% to float precision: its discount factors exceed 1e9 a year."""
+
+
 def _vintages(view: _Draw) -> Iterator[tuple[str, int, str, float, float]]:
     """``(asset class, vintage index, vintage label, cost, salvage fraction)`` of every purchase."""
     for c in view.projection.model.asset_classes:
@@ -259,10 +263,12 @@ def leased_hours_within_capacity(view: _Draw) -> Iterator[Violation]:
 
 @_each_draw
 def cohort_npv_zero_at_irr(view: _Draw) -> Iterator[Violation]:
-    """A leased cohort's cash flows discounted at its IRR sum to zero (unless it has no IRR: −1)."""
+    """A leased cohort's cash flows discounted at its IRR sum to zero (unless it has no IRR: NaN, or its
+    IRR is −100% to float precision, where the discount factors 1/(1+irr)^t pass what a float can
+    resolve and no rate can be checked)."""
     for g in view.projection.model.generations_used():
         irr = view.scalar(f"cohort_irr[{g}]")
-        if not np.isfinite(irr):
+        if not np.isfinite(irr) or 1.0 + irr < MINUS_100_PERCENT_RESOLUTION:
             continue
         flows = view.row(f"cohort_lease_cash_flow_usd[{g}]")
         npv = float(npf.npv(irr, flows))
